@@ -1,0 +1,72 @@
+package io.hupwatch.cli;
+
+import io.hupwatch.supervisor.Durations;
+import io.hupwatch.supervisor.PosixSignal;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
+
+/** The options of {@code hupwatch run}, shared by the bare {@code hupwatch} form. */
+final class RunOptions {
+    @Option(names = {"-w", "--warmup", "--warmup-time"}, paramLabel = "DUR", defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "A new generation counts as ready once it has stayed alive this long (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--drain-timeout", paramLabel = "DUR", defaultValue = "30s", converter = DurationConverter.class,
+            description = "After the stop signal, how long a generation may drain before SIGKILL,"
+                    + " on reload and shutdown alike (default: ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
+
+    @Option(names = "--stop-signal", paramLabel = "SIG", defaultValue = "TERM", converter = SignalConverter.class,
+            description = "The signal that asks a generation to drain (default: ${DEFAULT-VALUE}).")
+    PosixSignal stopSignal;
+
+    @Option(names = {"-k", "--kill-at-exit"},
+            description = "Accepted for compatibility: hupwatch always stops its children when it exits.")
+    boolean killAtExit;
+
+    @Option(names = "-v", description = "More logging (-vv for even more).")
+    boolean[] verbose = new boolean[0];
+
+    @Option(names = "-q", description = "Less logging: warnings and errors only (-qq: errors only).")
+    boolean[] quiet = new boolean[0];
+
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The server command and its arguments.")
+    List<String> command;
+
+    /** -1, 0, 1, 2 ... from the -q and -v counts. */
+    int verbosity() {
+        return verbose.length - quiet.length;
+    }
+
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SignalConverter implements ITypeConverter<PosixSignal> {
+        @Override
+        public PosixSignal convert(String value) {
+            try {
+                PosixSignal sig = PosixSignal.parse(value);
+                if (sig == PosixSignal.STOP) {
+                    throw new TypeConversionException("SIGSTOP cannot be a stop signal: it pauses the server"
+                            + " instead of asking it to drain; use TERM, INT or QUIT");
+                }
+                return sig;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.hupwatch.internal;
+
+import io.hupwatch.supervisor.SpawnException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Turns the JDK's "Cannot run program ... error=N" into an exit code and a sentence that says what to fix. */
+final class SpawnFailures {
+    private static final Pattern ERRNO = Pattern.compile("error=(\\d+), (.*)");
+    private static final int ENOENT = 2;
+    private static final int ENOEXEC = 8;
+    private static final int EACCES = 13;
+    private static final int ENOTDIR = 20;
+
+    private SpawnFailures() {
+    }
+
+    static SpawnException classify(String program, IOException e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher m = ERRNO.matcher(message);
+        if (!m.find()) {
+            return new SpawnException("cannot run " + program + ": " + message, SpawnException.OTHER);
+        }
+        int errno = Integer.parseInt(m.group(1));
+        boolean hasPath = program.contains("/");
+        switch (errno) {
+            case ENOENT, ENOTDIR -> {
+                if (!hasPath) {
+                    return new SpawnException("command not found: " + program
+                            + " (not on PATH; give its full path or fix PATH)", SpawnException.NOT_FOUND);
+                }
+                if (Files.exists(Path.of(program))) {
+                    return new SpawnException("cannot run " + program
+                            + ": its #! interpreter was not found", SpawnException.NOT_FOUND);
+                }
+                return new SpawnException("command not found: " + program + " (no such file)", SpawnException.NOT_FOUND);
+            }
+            case EACCES, ENOEXEC -> {
+                String why = Files.isDirectory(Path.of(program)) ? "it is a directory"
+                        : "permission denied (is it executable? chmod +x " + program + ")";
+                return new SpawnException("cannot execute " + program + ": " + why, SpawnException.NOT_EXECUTABLE);
+            }
+            default -> {
+                return new SpawnException("cannot run " + program + ": " + m.group(2), SpawnException.OTHER);
+            }
+        }
+    }
+}

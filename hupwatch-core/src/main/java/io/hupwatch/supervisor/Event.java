@@ -1,0 +1,21 @@
+package io.hupwatch.supervisor;
+
+/** Everything that can happen to the supervisor. Producers only post these; the event loop handles them. */
+public sealed interface Event {
+
+    /** A signal reached hupwatch itself. */
+    record SignalReceived(PosixSignal signal) implements Event {
+    }
+
+    /** Generation {@code generation} exited with {@code status} (128+N when signal N killed it). */
+    record ChildExited(int generation, int status) implements Event {
+    }
+
+    /** Generation {@code generation} may count as ready (its warm-up is over); the supervisor checks it is alive. */
+    record ReadyCheck(int generation) implements Event {
+    }
+
+    /** The drain timeout of generation {@code generation} ran out. */
+    record DrainTimedOut(int generation) implements Event {
+    }
+}

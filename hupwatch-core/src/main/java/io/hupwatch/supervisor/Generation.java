@@ -1,0 +1,34 @@
+package io.hupwatch.supervisor;
+
+/** One run of the server command: its number, its process and where it is in its life. */
+final class Generation {
+
+    enum State { STARTING, SERVING, STOPPING }
+
+    final int number;
+    final Host.Child child;
+    final long startedNanos;
+    State state = State.STARTING;
+    long stopSentNanos;
+    /** The one pending timer of this generation (ready check or drain timeout), or null. */
+    Host.Timer timer;
+
+    Generation(int number, Host.Child child, long startedNanos) {
+        this.number = number;
+        this.child = child;
+        this.startedNanos = startedNanos;
+    }
+
+    void replaceTimer(Host.Timer next) {
+        if (timer != null) {
+            timer.cancel();
+        }
+        timer = next;
+    }
+
+    /** "generation 3 (pid 4242)", as every log line names it. */
+    @Override
+    public String toString() {
+        return "generation " + number + " (pid " + child.pid() + ")";
+    }
+}
