@@ -15,17 +15,17 @@ import picocli.CommandLine.Mixin;
                 + "       hupwatch run [OPTIONS] -- COMMAND [ARG...]%n",
         description = {
             "",
-            "Runs COMMAND as a child under a wrapper whose pid never changes. On SIGHUP it starts a",
-            "new generation of COMMAND, waits until it is ready, then sends the old one the stop signal",
-            "and waits for it to drain. TERM or INT stops every generation and exits with the status",
-            "of the one that was serving.",
+            "Runs COMMAND as a child under a wrapper whose pid never changes. On SIGHUP it starts a new"
+                + " generation of COMMAND, waits until it is ready, then sends the old one the stop signal and"
+                + " waits for it to drain. TERM or INT stops every generation and exits with the status of the"
+                + " one that was serving.",
             ""},
         footer = {
             "",
-            "Signals: HUP reloads; TERM/INT shut down (a second one skips the drain);",
-            "USR1, USR2, WINCH, TTIN and TTOU are forwarded to the serving generation.",
-            "Exit status: the serving generation's (128+N if signal N killed it); 2 for a usage error;",
-            "127/126 when COMMAND is not found / not executable; 1 when hupwatch cannot start.",
+            "Signals: HUP reloads; TERM and INT shut down (a second one skips the drain); USR1, USR2, WINCH,"
+                + " TTIN and TTOU are forwarded to the serving generation.",
+            "Exit status: the serving generation's (128+N if signal N killed it); 2 for a usage error;"
+                + " 127/126 when COMMAND is not found/not executable; 1 when hupwatch cannot start.",
             "Durations: 250ms, 30s, 2m, 1h, or a number of seconds (1.5)."})
 final class HupwatchCommand implements Callable<Integer> {
     @Mixin
