@@ -3,6 +3,8 @@ package io.hupwatch.cli;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "hupwatch",
         mixinStandardHelpOptions = true,
@@ -31,8 +33,12 @@ final class HupwatchCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        options.requireCommand(spec.commandLine());
         return Launcher.launch(options);
     }
 }

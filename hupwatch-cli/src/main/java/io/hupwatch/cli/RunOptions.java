@@ -35,8 +35,19 @@ final class RunOptions {
     @Option(names = "-q", description = "Less logging: warnings and errors only (-qq: errors only).")
     boolean[] quiet = new boolean[0];
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The server command and its arguments.")
-    List<String> command;
+    @Parameters(arity = "0..*", paramLabel = "COMMAND", description = "The server command and its arguments.")
+    List<String> command = new java.util.ArrayList<>();
+
+    /**
+     * COMMAND is checked here rather than by picocli, which would demand it of {@code hupwatch}
+     * even when the {@code run} subcommand carries it.
+     */
+    void requireCommand(picocli.CommandLine commandLine) {
+        if (command == null || command.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(commandLine,
+                    "Missing required parameter: 'COMMAND' (put it after --)");
+        }
+    }
 
     /** -1, 0, 1, 2 ... from the -q and -v counts. */
     int verbosity() {
