@@ -38,7 +38,6 @@ final class HupwatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        options.requireCommand(spec.commandLine());
-        return Launcher.launch(options);
+        return Launcher.launch(options, spec.commandLine());
     }
 }

@@ -2,16 +2,23 @@ package io.hupwatch.cli;
 
 import io.hupwatch.supervisor.Supervision;
 import io.hupwatch.supervisor.SupervisorConfig;
+import picocli.CommandLine;
 
 /** Turns parsed options into a running supervisor. */
 final class Launcher {
     private Launcher() {
     }
 
-    static int launch(RunOptions options) {
+    static int launch(RunOptions options, CommandLine commandLine) {
+        options.requireCommand(commandLine);
+        SupervisorConfig config;
+        try {
+            config = new SupervisorConfig(options.command, options.warmup, options.drainTimeout, options.stopSignal,
+                    options.bindAddresses(), options.pass);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine, e.getMessage());
+        }
         Logging.configure(options.verbosity());
-        SupervisorConfig config = new SupervisorConfig(options.command, options.warmup, options.drainTimeout,
-                options.stopSignal);
         return Supervision.run(config);
     }
 }

@@ -21,7 +21,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        options.requireCommand(spec.commandLine());
-        return Launcher.launch(options);
+        return Launcher.launch(options, spec.commandLine());
     }
 }

@@ -1,6 +1,8 @@
 package io.hupwatch.cli;
 
+import io.hupwatch.supervisor.BindAddress;
 import io.hupwatch.supervisor.Durations;
+import io.hupwatch.supervisor.PassMode;
 import io.hupwatch.supervisor.PosixSignal;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +13,18 @@ import picocli.CommandLine.TypeConversionException;
 
 /** The options of {@code hupwatch run}, shared by the bare {@code hupwatch} form. */
 final class RunOptions {
+    @Option(names = {"-b", "--bind"}, paramLabel = "ADDR",
+            description = "A listening socket hupwatch holds for all generations (repeatable): unix:/abs/path,"
+                    + " tcp:HOST:PORT or tcp:[v6addr]:PORT, optionally prefixed NAME= (default name: tcp0, unix1..."
+                    + " after the kind and position).")
+    List<String> binds = new java.util.ArrayList<>();
+
+    @Option(names = "--pass", paramLabel = "MODE", defaultValue = "handoff", converter = PassModeConverter.class,
+            description = "How each generation receives the sockets: handoff (SCM_RIGHTS over $HUPWATCH_SOCKET),"
+                    + " stdin (the one socket is fd 0) or systemd (fd 3 with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    PassMode pass;
+
     @Option(names = {"-w", "--warmup", "--warmup-time"}, paramLabel = "DUR", defaultValue = "1s",
             converter = DurationConverter.class,
             description = "A new generation counts as ready once it has stayed alive this long (default: ${DEFAULT-VALUE}).")
@@ -52,6 +66,26 @@ final class RunOptions {
     /** -1, 0, 1, 2 ... from the -q and -v counts. */
     int verbosity() {
         return verbose.length - quiet.length;
+    }
+
+    /** The --bind values as addresses, named by kind and position unless NAME= is given. */
+    List<BindAddress> bindAddresses() {
+        List<BindAddress> out = new java.util.ArrayList<>();
+        for (int i = 0; i < binds.size(); i++) {
+            out.add(BindAddress.parse(binds.get(i), i));
+        }
+        return out;
+    }
+
+    static final class PassModeConverter implements ITypeConverter<PassMode> {
+        @Override
+        public PassMode convert(String value) {
+            try {
+                return PassMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     static final class DurationConverter implements ITypeConverter<Duration> {

@@ -52,7 +52,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--warmup=abc", "--drain-timeout=-1", "--stop-signal=NOPE", "--stop-signal=STOP", "--bind=x",
+    @ValueSource(strings = {"--warmup=abc", "--drain-timeout=-1", "--stop-signal=NOPE", "--stop-signal=STOP", "--bind=x", "--bind=tcp:1.2.3.4:99999", "--pass=fd", "--pass=stdin",
             "--ready=notify", "--pidfile=/tmp/x", "--control=/tmp/x", "--nope"})
     void usageErrorsAreOneLineAndExit2(String option) {
         StringWriter err = new StringWriter();

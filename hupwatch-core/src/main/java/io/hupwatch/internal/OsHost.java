@@ -17,13 +17,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OsHost implements Host, AutoCloseable {
     /** Variables of hupwatch's own that must never reach a generation. */
-    private static final String[] WITHHELD = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"};
+    private static final String[] WITHHELD = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+        "HUPWATCH_SOCKET"};
 
     private final EventSink sink;
+    private final SocketSet sockets;
     private final ScheduledThreadPoolExecutor timers;
 
-    public OsHost(EventSink sink) {
+    /** @param sockets what each generation is given; its pass mode starts the processes */
+    public OsHost(EventSink sink, SocketSet sockets) {
         this.sink = sink;
+        this.sockets = sockets;
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "hupwatch-timer");
             t.setDaemon(true);
@@ -46,14 +50,17 @@ public final class OsHost implements Host, AutoCloseable {
                 env.put(k, v);
             }
         });
+        int generation = request.generation();
         Process process;
         try {
-            process = pb.start();
+            process = sockets.passing().start(pb, generation);
         } catch (IOException e) {
             throw SpawnFailures.classify(request.command().get(0), e);
         }
-        int generation = request.generation();
-        process.onExit().thenAccept(p -> sink.post(new Event.ChildExited(generation, p.exitValue())));
+        process.onExit().thenAccept(p -> {
+            sockets.generationExited(generation);
+            sink.post(new Event.ChildExited(generation, p.exitValue()));
+        });
         return new OsChild(process);
     }
 

@@ -11,8 +11,16 @@ import java.util.Objects;
  * @param warmup       how long a new generation must stay alive before it counts as ready
  * @param drainTimeout how long a generation may drain after the stop signal before SIGKILL
  * @param stopSignal   the signal that asks a generation to drain
+ * @param binds        the listening sockets hupwatch holds for every generation
+ * @param pass         how each generation receives them
  */
-public record SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal) {
+public record SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal,
+        List<BindAddress> binds, PassMode pass) {
+
+    /** No sockets held by hupwatch. */
+    public SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal) {
+        this(command, warmup, drainTimeout, stopSignal, List.of(), PassMode.HANDOFF);
+    }
 
     public SupervisorConfig {
         command = List.copyOf(command);
@@ -24,6 +32,17 @@ public record SupervisorConfig(List<String> command, Duration warmup, Duration d
         Objects.requireNonNull(stopSignal, "stopSignal");
         if (warmup.isNegative() || drainTimeout.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
+        }
+        binds = List.copyOf(binds);
+        Objects.requireNonNull(pass, "pass");
+        BindAddress.checkDistinct(binds);
+        if (pass == PassMode.STDIN && binds.size() != 1) {
+            throw new IllegalArgumentException("--pass stdin gives the child exactly one socket as its fd 0, but "
+                    + binds.size() + " --bind were given: use one --bind, or --pass handoff for several");
+        }
+        if (pass == PassMode.SYSTEMD && binds.size() > 1) {
+            throw new IllegalArgumentException("--pass systemd supports one --bind in this version ("
+                    + binds.size() + " given): use --pass handoff for several sockets");
         }
     }
 }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class OsHostTest {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final OsHost host = new OsHost(events::add);
+    private final OsHost host = new OsHost(events::add,
+            SocketSet.open(List.of(), io.hupwatch.supervisor.PassMode.HANDOFF, (g, line) -> { }));
     private final List<Host.Child> started = new ArrayList<>();
 
     @TempDir

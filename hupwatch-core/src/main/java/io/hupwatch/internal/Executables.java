@@ -1,0 +1,51 @@
+package io.hupwatch.internal;
+
+import io.hupwatch.supervisor.SpawnException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds out before a start whether a command can run, for the modes that start it through a
+ * shell trampoline (whose own "not found" would otherwise be all the operator sees).
+ */
+final class Executables {
+    private Executables() {
+    }
+
+    static void check(String program, String pathVariable) throws SpawnException {
+        if (program.contains("/")) {
+            checkFile(Path.of(program), program);
+            return;
+        }
+        boolean foundButNotExecutable = false;
+        for (String dir : (pathVariable == null ? "/usr/bin:/bin" : pathVariable).split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(candidate)) {
+                if (Files.isExecutable(candidate)) {
+                    return;
+                }
+                foundButNotExecutable = true;
+            }
+        }
+        if (foundButNotExecutable) {
+            throw new SpawnException("cannot execute " + program + ": permission denied (is it executable?)",
+                    SpawnException.NOT_EXECUTABLE);
+        }
+        throw new SpawnException("command not found: " + program + " (not on PATH; give its full path or fix PATH)",
+                SpawnException.NOT_FOUND);
+    }
+
+    private static void checkFile(Path p, String program) throws SpawnException {
+        if (!Files.exists(p)) {
+            throw new SpawnException("command not found: " + program + " (no such file)", SpawnException.NOT_FOUND);
+        }
+        if (Files.isDirectory(p)) {
+            throw new SpawnException("cannot execute " + program + ": it is a directory", SpawnException.NOT_EXECUTABLE);
+        }
+        if (!Files.isExecutable(p)) {
+            throw new SpawnException("cannot execute " + program + ": permission denied (is it executable? chmod +x "
+                    + program + ")", SpawnException.NOT_EXECUTABLE);
+        }
+    }
+}
