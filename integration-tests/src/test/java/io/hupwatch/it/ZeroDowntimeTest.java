@@ -140,4 +140,22 @@ class ZeroDowntimeTest {
         reloadUnderLoad(hw, () -> Http.get(socket), LoadGenerator.h2loadUnix(socket, 8, 3000));
         assertTrue(!Files.exists(socket), "hupwatch removed the socket file it created");
     }
+
+    @Test
+    void nettyWithTheChildApiOverHandoffTcp() throws Exception {
+        HupwatchProcess hw = hupwatch(List.of("--bind", "api=tcp:127.0.0.1:0", "--warmup", "1500ms"),
+                java("io.hupwatch.it.servers.NettyServer", "api"));
+        int port = port(hw);
+        reloadUnderLoad(hw, () -> Http.get(port), LoadGenerator.wrk("http://127.0.0.1:" + port + "/", 16, 2, dir));
+    }
+
+    @Test
+    void nettyWithTheChildApiOverHandoffUnix() throws Exception {
+        Path socket = dir.resolve("api.sock");
+        HupwatchProcess hw = hupwatch(List.of("--bind", "api=unix:" + socket, "--warmup", "1500ms"),
+                java("io.hupwatch.it.servers.NettyServer", "api"));
+        reloadUnderLoad(hw, () -> Http.get(socket), LoadGenerator.h2loadUnix(socket, 8, 3000));
+        assertTrue(hw.linesMatching(Pattern.compile("had been removed")).isEmpty(),
+                "the server never unlinked the shared socket path\n" + hw.describe());
+    }
 }
