@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 /** {@code --pass handoff}: each generation gets its own handoff socket, named by {@code HUPWATCH_SOCKET}. */
 final class HandoffPassing implements SocketPassing {
@@ -21,20 +22,17 @@ final class HandoffPassing implements SocketPassing {
     }
 
     @Override
-    public Process start(ProcessBuilder builder, int generation) throws IOException {
+    public IntConsumer prepare(Launch launch, int generation) throws IOException {
         Path path = runtimeDir.path().resolve("generation-" + generation + ".sock");
         HandoffServer server = new HandoffServer(path, generation, sockets, onMessage);
-        builder.environment().put("HUPWATCH_SOCKET", path.toString());
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            server.close();
-            throw e;
-        }
-        server.childStarted(process.pid());
         servers.put(generation, server);
-        return process;
+        launch.environment.put("HUPWATCH_SOCKET", path.toString());
+        return server::childStarted;
+    }
+
+    @Override
+    public void startFailed(int generation) {
+        exited(generation);
     }
 
     @Override

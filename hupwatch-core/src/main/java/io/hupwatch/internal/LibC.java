@@ -1,6 +1,7 @@
 package io.hupwatch.internal;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
 import jnr.ffi.byref.IntByReference;
 
 /** The few libc functions neither the JDK nor jnr-posix offers. Bound lazily by {@link Native}. */
@@ -25,4 +26,29 @@ public interface LibC {
     int shutdown(int fd, int how);
 
     int close(int fd);
+
+    int posix_spawn_file_actions_init(Pointer actions);
+
+    int posix_spawn_file_actions_destroy(Pointer actions);
+
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newFd);
+
+    /** glibc 2.34 and later. */
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+
+    int posix_spawnattr_init(Pointer attr);
+
+    int posix_spawnattr_destroy(Pointer attr);
+
+    int posix_spawnattr_setflags(Pointer attr, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+
+    int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+
+    /** Returns 0, or the errno of the failure (including the exec's own: ENOENT, EACCES...). */
+    int posix_spawnp(IntByReference pid, String file, Pointer actions, Pointer attr, @In String[] argv,
+            @In String[] envp);
+
+    int waitpid(int pid, IntByReference status, int options);
 }

@@ -6,14 +6,17 @@ import io.hupwatch.supervisor.Host;
 import io.hupwatch.supervisor.SpawnException;
 import io.hupwatch.supervisor.SpawnRequest;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.function.IntConsumer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real operating system: generations are started with {@link ProcessBuilder} (so the JDK reaps
- * them and reports their exit), timers run on one daemon thread, and both report by posting events.
+ * The real operating system: generations are started by {@link PosixSpawner} with the fds and
+ * signal state their pass mode needs and reaped by their own waiter thread; timers run on one
+ * daemon thread; all of them report by posting events.
  */
 public final class OsHost implements Host, AutoCloseable {
     /** Variables of hupwatch's own that must never reach a generation. */
@@ -38,8 +41,7 @@ public final class OsHost implements Host, AutoCloseable {
 
     @Override
     public Child spawn(SpawnRequest request) throws SpawnException {
-        ProcessBuilder pb = new ProcessBuilder(request.command()).inheritIO();
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
         for (String name : WITHHELD) {
             env.remove(name);
         }
@@ -51,17 +53,28 @@ public final class OsHost implements Host, AutoCloseable {
             }
         });
         int generation = request.generation();
-        Process process;
+        Launch launch = new Launch(request.command(), env);
+        SocketPassing passing = sockets.passing();
+        IntConsumer started;
         try {
-            process = sockets.passing().start(pb, generation);
+            started = passing.prepare(launch, generation);
         } catch (IOException e) {
-            throw SpawnFailures.classify(request.command().get(0), e);
+            passing.startFailed(generation);
+            throw new SpawnException("cannot prepare the sockets for generation " + generation + ": " + e.getMessage(),
+                    SpawnException.OTHER);
         }
-        process.onExit().thenAccept(p -> {
+        int pid;
+        try {
+            pid = PosixSpawner.spawn(launch.command, launch.environment, launch.fds);
+        } catch (SpawnException e) {
+            passing.startFailed(generation);
+            throw e;
+        }
+        started.accept(pid);
+        return new SpawnedChild(pid, status -> {
             sockets.generationExited(generation);
-            sink.post(new Event.ChildExited(generation, p.exitValue()));
+            sink.post(new Event.ChildExited(generation, status));
         });
-        return new OsChild(process);
     }
 
     @Override

@@ -2,14 +2,21 @@ package io.hupwatch.internal;
 
 import io.hupwatch.supervisor.SpawnException;
 import java.io.IOException;
+import java.util.function.IntConsumer;
 
 /**
- * How a generation receives the listening sockets ({@code --pass}): each mode prepares the
- * {@link ProcessBuilder} and starts it, and may hold per-generation resources until it exits.
+ * How a generation receives the listening sockets ({@code --pass}): each mode adds to the
+ * {@link Launch} what the child needs (fds, environment, a command wrapper), and may hold
+ * per-generation resources until it exits.
  */
 interface SocketPassing extends AutoCloseable {
 
-    Process start(ProcessBuilder builder, int generation) throws IOException, SpawnException;
+    /** Prepares the start of {@code generation}; the returned hook is told its pid once it runs. */
+    IntConsumer prepare(Launch launch, int generation) throws IOException, SpawnException;
+
+    /** The start prepared for {@code generation} failed. */
+    default void startFailed(int generation) {
+    }
 
     /** Generation {@code generation} has exited: release what was held for it. */
     default void exited(int generation) {
@@ -20,5 +27,5 @@ interface SocketPassing extends AutoCloseable {
     }
 
     /** No {@code --bind}: nothing to pass. */
-    SocketPassing NONE = (builder, generation) -> builder.start();
+    SocketPassing NONE = (launch, generation) -> pid -> { };
 }

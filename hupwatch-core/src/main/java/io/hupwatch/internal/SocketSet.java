@@ -49,7 +49,7 @@ public final class SocketSet implements AutoCloseable {
             }
             SocketPassing passing = switch (mode) {
                 case STDIN -> new StdinPassing(bound.get(0));
-                case SYSTEMD -> new SystemdPassing(bound.get(0));
+                case SYSTEMD -> new SystemdPassing(bound);
                 case HANDOFF -> new HandoffPassing(dir, bound, onMessage);
             };
             return new SocketSet(List.copyOf(bound), dir, passing);

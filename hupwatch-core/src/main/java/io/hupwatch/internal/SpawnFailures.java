@@ -1,15 +1,11 @@
 package io.hupwatch.internal;
 
 import io.hupwatch.supervisor.SpawnException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Turns the JDK's "Cannot run program ... error=N" into an exit code and a sentence that says what to fix. */
+/** Turns the errno of a failed start into an exit code and a sentence that says what to fix. */
 final class SpawnFailures {
-    private static final Pattern ERRNO = Pattern.compile("error=(\\d+), (.*)");
     private static final int ENOENT = 2;
     private static final int ENOEXEC = 8;
     private static final int EACCES = 13;
@@ -18,13 +14,7 @@ final class SpawnFailures {
     private SpawnFailures() {
     }
 
-    static SpawnException classify(String program, IOException e) {
-        String message = String.valueOf(e.getMessage());
-        Matcher m = ERRNO.matcher(message);
-        if (!m.find()) {
-            return new SpawnException("cannot run " + program + ": " + message, SpawnException.OTHER);
-        }
-        int errno = Integer.parseInt(m.group(1));
+    static SpawnException classify(String program, int errno, String description) {
         boolean hasPath = program.contains("/");
         switch (errno) {
             case ENOENT, ENOTDIR -> {
@@ -40,11 +30,13 @@ final class SpawnFailures {
             }
             case EACCES, ENOEXEC -> {
                 String why = Files.isDirectory(Path.of(program)) ? "it is a directory"
+                        : errno == ENOEXEC ? "it is not a program the kernel can run (a script needs a #! line)"
                         : "permission denied (is it executable? chmod +x " + program + ")";
                 return new SpawnException("cannot execute " + program + ": " + why, SpawnException.NOT_EXECUTABLE);
             }
             default -> {
-                return new SpawnException("cannot run " + program + ": " + m.group(2), SpawnException.OTHER);
+                return new SpawnException("cannot run " + program + ": " + description + " (errno " + errno + ")",
+                        SpawnException.OTHER);
             }
         }
     }

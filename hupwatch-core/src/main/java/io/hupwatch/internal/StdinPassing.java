@@ -1,6 +1,6 @@
 package io.hupwatch.internal;
 
-import java.io.IOException;
+import java.util.function.IntConsumer;
 
 /** {@code --pass stdin}: the one bound socket is the child's fd 0, as inetd and {@code System.inheritedChannel()} expect. */
 final class StdinPassing implements SocketPassing {
@@ -11,7 +11,8 @@ final class StdinPassing implements SocketPassing {
     }
 
     @Override
-    public Process start(ProcessBuilder builder, int generation) throws IOException {
-        return StdinSwap.start(builder, socket.fd());
+    public IntConsumer prepare(Launch launch, int generation) {
+        launch.placeFd(0, socket.fd());
+        return pid -> { };
     }
 }

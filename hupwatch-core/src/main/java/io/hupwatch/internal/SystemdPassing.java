@@ -1,34 +1,40 @@
 package io.hupwatch.internal;
 
 import io.hupwatch.supervisor.SpawnException;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 
 /**
- * {@code --pass systemd}: socket activation as systemd does it. The socket reaches the child as
- * fd 0 and a small {@code /bin/sh} trampoline moves it to fd 3, points stdin at /dev/null, sets
- * {@code LISTEN_FDS=1} and {@code LISTEN_PID} to its own pid, and execs the command (so the pid
- * stays the same and LISTEN_PID names the server itself).
+ * {@code --pass systemd}: socket activation as systemd does it. The sockets are the child's fds
+ * 3, 4, ... with {@code LISTEN_FDS} and {@code LISTEN_FDNAMES}; a one-line {@code /bin/sh}
+ * trampoline sets {@code LISTEN_PID} to its own pid and execs the command, so the pid stays the
+ * same and LISTEN_PID names the server itself (only the started process knows its pid before exec).
  */
 final class SystemdPassing implements SocketPassing {
-    static final String TRAMPOLINE =
-            "exec 3<&0 </dev/null; LISTEN_FDS=1; LISTEN_PID=$$; export LISTEN_FDS LISTEN_PID; exec \"$@\"";
+    static final String TRAMPOLINE = "LISTEN_PID=$$; export LISTEN_PID; exec \"$@\"";
+    private static final int FIRST_FD = 3;
 
-    private final ListeningSocket socket;
+    private final List<ListeningSocket> sockets;
 
-    SystemdPassing(ListeningSocket socket) {
-        this.socket = socket;
+    SystemdPassing(List<ListeningSocket> sockets) {
+        this.sockets = List.copyOf(sockets);
     }
 
     @Override
-    public Process start(ProcessBuilder builder, int generation) throws IOException, SpawnException {
-        List<String> command = builder.command();
-        Executables.check(command.get(0), builder.environment().get("PATH"));
+    public IntConsumer prepare(Launch launch, int generation) throws SpawnException {
+        Executables.check(launch.command.get(0), launch.environment.get("PATH"));
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", TRAMPOLINE, "hupwatch-systemd"));
-        wrapped.addAll(command);
-        builder.command(wrapped);
-        builder.environment().put("LISTEN_FDNAMES", socket.address().name());
-        return StdinSwap.start(builder, socket.fd());
+        wrapped.addAll(launch.command);
+        launch.command.clear();
+        launch.command.addAll(wrapped);
+        for (int i = 0; i < sockets.size(); i++) {
+            launch.placeFd(FIRST_FD + i, sockets.get(i).fd());
+        }
+        launch.environment.put("LISTEN_FDS", Integer.toString(sockets.size()));
+        launch.environment.put("LISTEN_FDNAMES",
+                sockets.stream().map(s -> s.address().name()).collect(Collectors.joining(":")));
+        return pid -> { };
     }
 }

@@ -40,9 +40,5 @@ public record SupervisorConfig(List<String> command, Duration warmup, Duration d
             throw new IllegalArgumentException("--pass stdin gives the child exactly one socket as its fd 0, but "
                     + binds.size() + " --bind were given: use one --bind, or --pass handoff for several");
         }
-        if (pass == PassMode.SYSTEMD && binds.size() > 1) {
-            throw new IllegalArgumentException("--pass systemd supports one --bind in this version ("
-                    + binds.size() + " given): use --pass handoff for several sockets");
-        }
     }
 }

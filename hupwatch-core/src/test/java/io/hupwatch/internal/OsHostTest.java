@@ -162,4 +162,40 @@ class OsHostTest {
             Thread.sleep(10);
         }
     }
+
+    @Test
+    void childrenStartWithNoSignalBlockedOrIgnoredAndNoStrayFds() throws Exception {
+        Path out = dir.resolve("status");
+        spawn(1, "grep -E 'SigBlk|SigIgn' /proc/self/status > " + out + "; ls /proc/self/fd >> " + out);
+        next();
+        String text = Files.readString(out);
+        // Every JVM thread blocks SIGQUIT; a child must not inherit that (a QUIT stop signal would never arrive).
+        assertTrue(text.contains("SigBlk:\t0000000000000000"), text);
+        assertTrue(text.contains("SigIgn:\t0000000000000000"), text);
+        List<String> fds = text.lines().filter(l -> l.matches("\\d+")).toList();
+        assertTrue(fds.stream().allMatch(fd -> Integer.parseInt(fd) <= 3), "only stdio (and ls's own dir fd): " + fds);
+    }
+
+    @Test
+    void systemdModePlacesEverySocketFromFd3() throws Exception {
+        Path out = dir.resolve("env");
+        try (SocketSet sockets = SocketSet.open(List.of(
+                io.hupwatch.supervisor.BindAddress.parse("web=tcp:127.0.0.1:0", 0),
+                io.hupwatch.supervisor.BindAddress.parse("admin=unix:" + dir.resolve("a.sock"), 1)),
+                io.hupwatch.supervisor.PassMode.SYSTEMD, (g, l) -> { });
+                OsHost systemd = new OsHost(events::add, sockets)) {
+            Host.Child c = systemd.spawn(new SpawnRequest(1, List.of("/bin/sh", "-c",
+                    "echo $LISTEN_FDS $LISTEN_FDNAMES $LISTEN_PID $$ > " + out + "; ls -l /proc/$$/fd/3 /proc/$$/fd/4 >> " + out),
+                    Map.of()));
+            started.add(c);
+            assertEquals(new Event.ChildExited(1, 0), next());
+            List<String> lines = Files.readAllLines(out);
+            String[] first = lines.get(0).split(" ");
+            assertEquals("2", first[0]);
+            assertEquals("web:admin", first[1]);
+            assertEquals(first[3], first[2], "LISTEN_PID is the server's own pid");
+            assertEquals(String.valueOf(c.pid()), first[2], "the trampoline execs: same pid");
+            assertTrue(lines.get(1).contains("socket:") && lines.get(2).contains("socket:"), lines.toString());
+        }
+    }
 }

@@ -1,0 +1,23 @@
+package io.hupwatch.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What one start will run: the command, its whole environment, and the fds placed in the child. */
+final class Launch {
+    final List<String> command;
+    final Map<String, String> environment;
+    /** {child fd, hupwatch's fd} pairs. */
+    final List<int[]> fds = new ArrayList<>();
+
+    Launch(List<String> command, Map<String, String> environment) {
+        this.command = new ArrayList<>(command);
+        this.environment = new LinkedHashMap<>(environment);
+    }
+
+    void placeFd(int childFd, int ownFd) {
+        fds.add(new int[] {childFd, ownFd});
+    }
+}
