@@ -61,6 +61,10 @@ final class RunOptions {
             throw new picocli.CommandLine.ParameterException(commandLine,
                     "Missing required parameter: 'COMMAND' (put it after --)");
         }
+        if (command.get(0).isBlank()) {
+            throw new picocli.CommandLine.ParameterException(commandLine,
+                    "COMMAND is empty: give the program to run after --");
+        }
     }
 
     /** -1, 0, 1, 2 ... from the -q and -v counts. */

@@ -66,6 +66,15 @@ class CommandLineTest {
     }
 
     @Test
+    void anEmptyCommandIsAUsageError() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(2, cl.execute("--", ""));
+        assertTrue(err.toString().contains("COMMAND is empty"), err.toString());
+    }
+
+    @Test
     void aMissingCommandIsAUsageError() {
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();

@@ -264,13 +264,15 @@ public final class Supervisor {
 
     // ---- forwarding ---------------------------------------------------------------------------
 
+    /** To the serving generation; while generation 1 is still starting, to it (it is all there is). */
     private void forward(PosixSignal signal) {
-        if (serving == null) {
+        Generation target = serving != null ? serving : shuttingDown ? null : starting;
+        if (target == null) {
             log.warn("{} not forwarded: no generation is serving", signal.displayName());
             return;
         }
-        log.info("forwarding {} to {}", signal.displayName(), serving);
-        serving.child.signal(signal);
+        log.info("forwarding {} to {}", signal.displayName(), target);
+        target.child.signal(signal);
     }
 
     private String describeLive() {

@@ -272,10 +272,18 @@ class SupervisorTest {
     }
 
     @Test
-    void operatorSignalWithNothingServingIsDropped() {
+    void operatorSignalsReachTheFirstGenerationWhileItStarts() {
         sup.start();
         signal(PosixSignal.USR1);
-        assertEquals(List.of(), host.signals);
+        assertEquals(List.of("USR1"), host.signalsTo(host.generation(1)));
+    }
+
+    @Test
+    void operatorSignalsAreNotForwardedDuringShutdown() {
+        FakeChild g1 = serving1();
+        signal(PosixSignal.TERM);
+        signal(PosixSignal.USR1);
+        assertEquals(List.of("TERM"), host.signalsTo(g1));
     }
 
     @Test

@@ -166,6 +166,23 @@ final class HupwatchProcess implements AutoCloseable {
         }
     }
 
+    /** The first stdout line matching {@code pattern} (found anywhere in the line), waiting up to {@code timeout}. */
+    String awaitStdoutLine(Pattern pattern, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (String line : stdout()) {
+                if (pattern.matcher(line).find()) {
+                    return line;
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no stdout line matching /" + pattern + "/ within " + timeout + "\n"
+                        + describe());
+            }
+            sleep(10);
+        }
+    }
+
     Optional<String> findLine(Pattern pattern, int from) {
         List<String> lines = stderr();
         for (int i = from; i < lines.size(); i++) {
