@@ -18,4 +18,24 @@ public sealed interface Event {
     /** The drain timeout of generation {@code generation} ran out. */
     record DrainTimedOut(int generation) implements Event {
     }
+
+    /** Generation {@code generation} reported that it is ready ({@code how}: "READY=1", "log line ..."). */
+    record ChildReady(int generation, String how) implements Event {
+    }
+
+    /** Generation {@code generation} was not ready within the ready timeout. */
+    record ReadyTimedOut(int generation) implements Event {
+    }
+
+    /** Generation {@code generation} sent a {@code STATUS=} text. */
+    record ChildStatus(int generation, String text) implements Event {
+    }
+
+    /** A control client asks for a reload and waits for {@code reply}. */
+    record ReloadRequested(java.util.function.Consumer<ReloadOutcome> reply) implements Event {
+    }
+
+    /** A control client asks for the status. */
+    record StatusRequested(java.util.function.Consumer<StatusReport> reply) implements Event {
+    }
 }

@@ -10,6 +10,8 @@ final class Generation {
     final long startedNanos;
     State state = State.STARTING;
     long stopSentNanos;
+    /** The last STATUS= text it sent, or null. */
+    String statusText;
     /** The one pending timer of this generation (ready check or drain timeout), or null. */
     Host.Timer timer;
 

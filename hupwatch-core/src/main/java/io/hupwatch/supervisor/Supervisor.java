@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * The swap state machine. See the package documentation for its invariants; every method here runs
  * on the event loop thread and nowhere else.
  *
- * <p>Generations move STARTING → SERVING → STOPPING → gone. A STARTING generation that fails goes
- * straight to STOPPING (or gone), and the SERVING one is never touched by that.
+ * <p>Generations move STARTING → SERVING → STOPPING → gone. A STARTING generation that fails (exits,
+ * cannot be spawned, is not ready in time) goes to STOPPING or is gone, and the SERVING one is never
+ * touched by that.
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
@@ -21,12 +23,18 @@ public final class Supervisor {
     private final SupervisorConfig config;
     private final Host host;
     private final long wrapperPid;
+    private final Lifecycle lifecycle;
+    private final List<String> socketNames;
 
     private int lastGeneration;
     private Generation starting;
     private Generation serving;
     private final List<Generation> stopping = new ArrayList<>();
     private boolean reloadPending;
+    private final ReloadWaiters waiters = new ReloadWaiters();
+    private int reloadsOk;
+    private int reloadsFailed;
+    private String lastFailure;
 
     private boolean shuttingDown;
     /** The generation whose exit status hupwatch exits with, once everything has stopped. */
@@ -35,9 +43,16 @@ public final class Supervisor {
     private OptionalInt finished = OptionalInt.empty();
 
     public Supervisor(SupervisorConfig config, Host host, long wrapperPid) {
+        this(config, host, wrapperPid, Lifecycle.NONE, List.of());
+    }
+
+    /** @param socketNames the sockets hupwatch holds, as {@code NAME ADDRESS}, for the status report */
+    public Supervisor(SupervisorConfig config, Host host, long wrapperPid, Lifecycle lifecycle, List<String> socketNames) {
         this.config = config;
         this.host = host;
         this.wrapperPid = wrapperPid;
+        this.lifecycle = lifecycle;
+        this.socketNames = List.copyOf(socketNames);
     }
 
     /** Starts generation 1. */
@@ -52,6 +67,9 @@ public final class Supervisor {
 
     public void handle(Event event) {
         if (finished.isPresent()) {
+            if (event instanceof Event.ReloadRequested r) {
+                r.reply().accept(new ReloadOutcome(false, 0, 0, "hupwatch has exited"));
+            }
             return;
         }
         if (event instanceof Event.SignalReceived e) {
@@ -60,14 +78,24 @@ public final class Supervisor {
             onChildExited(e.generation(), e.status());
         } else if (event instanceof Event.ReadyCheck e) {
             onReadyCheck(e.generation());
+        } else if (event instanceof Event.ChildReady e) {
+            onChildReady(e.generation(), e.how());
+        } else if (event instanceof Event.ReadyTimedOut e) {
+            onReadyTimedOut(e.generation());
         } else if (event instanceof Event.DrainTimedOut e) {
             onDrainTimedOut(e.generation());
+        } else if (event instanceof Event.ChildStatus e) {
+            onChildStatus(e.generation(), e.text());
+        } else if (event instanceof Event.ReloadRequested e) {
+            requestReload("requested on the control socket", e.reply());
+        } else if (event instanceof Event.StatusRequested e) {
+            e.reply().accept(report());
         }
     }
 
     private void onSignal(PosixSignal signal) {
         switch (signal) {
-            case HUP -> requestReload();
+            case HUP -> requestReload("SIGHUP", null);
             case TERM, INT -> requestShutdown(signal);
             default -> forward(signal);
         }
@@ -75,20 +103,30 @@ public final class Supervisor {
 
     // ---- reload -------------------------------------------------------------------------------
 
-    private void requestReload() {
+    private void requestReload(String why, Consumer<ReloadOutcome> waiter) {
         if (shuttingDown) {
-            log.info("SIGHUP ignored: hupwatch is shutting down");
+            log.info("reload ({}) ignored: hupwatch is shutting down", why);
+            if (waiter != null) {
+                waiter.accept(new ReloadOutcome(false, 0, 0, "hupwatch is shutting down"));
+            }
             return;
         }
         if (starting != null) {
             if (!reloadPending) {
-                log.info("reload requested while {} is starting: one more reload will follow once it is ready or has failed",
-                        starting);
+                log.info("reload ({}) while {} is starting: one more reload will follow once it is ready or has failed",
+                        why, starting);
             }
             reloadPending = true;
+            if (waiter != null) {
+                waiters.waitForNext(waiter);
+            }
             return;
         }
-        log.info("reload requested: starting generation {}", lastGeneration + 1);
+        if (waiter != null) {
+            waiters.waitForCurrent(waiter);
+        }
+        log.info("reload ({}): starting generation {}", why, lastGeneration + 1);
+        lifecycle.reloading();
         startGeneration();
     }
 
@@ -107,7 +145,11 @@ public final class Supervisor {
         Generation g = new Generation(number, child, host.nanoTime());
         starting = g;
         log.info("{} started: {}", g, String.join(" ", config.command()));
-        g.replaceTimer(host.schedule(config.warmup(), new Event.ReadyCheck(number)));
+        if (config.ready() instanceof Readiness.Delay) {
+            g.replaceTimer(host.schedule(config.warmup(), new Event.ReadyCheck(number)));
+        } else {
+            g.replaceTimer(host.schedule(config.readyTimeout(), new Event.ReadyTimedOut(number)));
+        }
     }
 
     private void onSpawnFailed(int number, SpawnException e) {
@@ -116,7 +158,16 @@ public final class Supervisor {
             finish(e.exitCode());
             return;
         }
-        log.warn("reload failed: cannot start generation {}: {}; {} keeps serving", number, e.getMessage(), serving);
+        startFailed("cannot start generation " + number + ": " + e.getMessage());
+    }
+
+    /** A reload's new generation failed; the serving one is untouched. Runs a merged follow-up reload. */
+    private void startFailed(String reason) {
+        reloadsFailed++;
+        lastFailure = reason;
+        log.warn("reload failed: {}; {} keeps serving", reason, serving);
+        lifecycle.reloaded(false, "reload failed: " + reason);
+        waiters.finishCurrent(new ReloadOutcome(false, serving.number, serving.child.pid(), reason));
         startPendingReload();
     }
 
@@ -125,24 +176,74 @@ public final class Supervisor {
         if (g == null || g.number != number || !g.child.isAlive()) {
             return; // stale, or it died and its exit event is on its way
         }
-        g.timer = null;
+        promote(g, "alive after the " + Durations.format(config.warmup()) + " warm-up");
+    }
+
+    private void onChildReady(int number, String how) {
+        Generation g = starting;
+        if (config.ready() instanceof Readiness.Delay) {
+            log.debug("generation {} reported ready ({}), but --ready delay decides", number, how);
+        } else if (g != null && g.number == number && g.child.isAlive()) {
+            promote(g, how);
+        }
+    }
+
+    private void promote(Generation g, String how) {
+        g.replaceTimer(null);
         starting = null;
         g.state = Generation.State.SERVING;
         Generation previous = serving;
         serving = g;
-        log.info("{} ready after {} (alive after the {} warm-up)", g,
-                Durations.formatNanos(host.nanoTime() - g.startedNanos), Durations.format(config.warmup()));
+        log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
         if (previous != null) {
             stop(previous);
+            reloadsOk++;
+            lifecycle.reloaded(true, "generation " + g.number + " serving");
+        } else {
+            lifecycle.started(g.number, g.child.pid());
         }
+        waiters.finishCurrent(new ReloadOutcome(true, g.number, g.child.pid(), null));
         startPendingReload();
+    }
+
+    private void onReadyTimedOut(int number) {
+        Generation g = starting;
+        if (g == null || g.number != number) {
+            return;
+        }
+        starting = null;
+        String reason = g + " was not ready within " + Durations.format(config.readyTimeout()) + " ("
+                + config.ready().describe() + ")";
+        if (serving == null) {
+            log.error("{}; stopping it, and hupwatch exits", reason);
+            shuttingDown = true;
+            exitStatus = 1;
+            stop(g);
+            return;
+        }
+        stop(g);
+        startFailed(reason);
     }
 
     private void startPendingReload() {
         if (reloadPending && !shuttingDown) {
             reloadPending = false;
+            waiters.nextBegins();
             log.info("starting the reload requested while the previous one was in progress");
+            lifecycle.reloading();
             startGeneration();
+        }
+    }
+
+    private void onChildStatus(int number, String text) {
+        for (Generation g : live()) {
+            if (g.number == number) {
+                g.statusText = text;
+                log.info("{} status: {}", g, text);
+                if (g == serving) {
+                    lifecycle.status(text);
+                }
+            }
         }
     }
 
@@ -194,9 +295,7 @@ public final class Supervisor {
             finish(status);
             return;
         }
-        log.warn("reload failed: {} exited with {} before it was ready; {} keeps serving", g,
-                ExitStatus.describe(status), serving);
-        startPendingReload();
+        startFailed(g + " exited with " + ExitStatus.describe(status) + " before it was ready");
     }
 
     private void onServingExited(Generation g, int status) {
@@ -239,6 +338,8 @@ public final class Supervisor {
     private void beginShutdown() {
         shuttingDown = true;
         reloadPending = false;
+        lifecycle.stopping();
+        waiters.failAll(new ReloadOutcome(false, 0, 0, "hupwatch is shutting down"));
         if (serving != null) {
             Generation g = serving;
             serving = null;
@@ -262,7 +363,7 @@ public final class Supervisor {
         finished = OptionalInt.of(status);
     }
 
-    // ---- forwarding ---------------------------------------------------------------------------
+    // ---- forwarding and reporting -------------------------------------------------------------
 
     /** To the serving generation; while generation 1 is still starting, to it (it is all there is). */
     private void forward(PosixSignal signal) {
@@ -275,15 +376,31 @@ public final class Supervisor {
         target.child.signal(signal);
     }
 
-    private String describeLive() {
-        List<String> names = new ArrayList<>();
+    private List<Generation> live() {
+        List<Generation> all = new ArrayList<>(stopping);
         if (serving != null) {
-            names.add(serving.toString());
+            all.add(serving);
         }
         if (starting != null) {
-            names.add(starting.toString());
+            all.add(starting);
         }
-        stopping.forEach(g -> names.add(g.toString()));
-        return names.isEmpty() ? "no generation" : String.join(", ", names);
+        all.sort((a, b) -> Integer.compare(a.number, b.number));
+        return all;
+    }
+
+    private StatusReport report() {
+        long now = host.nanoTime();
+        List<StatusReport.GenerationInfo> gens = live().stream().map(g -> new StatusReport.GenerationInfo(g.number,
+                g.child.pid(), g.state == Generation.State.STOPPING ? "draining" : g.state.name().toLowerCase(),
+                (now - g.startedNanos) / 1_000_000, g.statusText)).toList();
+        String ready = config.ready() instanceof Readiness.Delay
+                ? "delay " + Durations.format(config.warmup()) : config.ready().describe();
+        return new StatusReport(wrapperPid, ready, gens, socketNames, reloadsOk, reloadsFailed, lastFailure,
+                shuttingDown);
+    }
+
+    private String describeLive() {
+        List<Generation> all = live();
+        return all.isEmpty() ? "no generation" : String.join(", ", all.stream().map(Generation::toString).toList());
     }
 }

@@ -8,18 +8,21 @@ import java.util.Objects;
  * How to run and swap the server.
  *
  * @param command      the server command and its arguments
- * @param warmup       how long a new generation must stay alive before it counts as ready
+ * @param warmup       for {@code --ready delay}: how long a new generation must stay alive to count as ready
  * @param drainTimeout how long a generation may drain after the stop signal before SIGKILL
  * @param stopSignal   the signal that asks a generation to drain
  * @param binds        the listening sockets hupwatch holds for every generation
  * @param pass         how each generation receives them
+ * @param ready        when a new generation counts as ready
+ * @param readyTimeout for modes other than delay: a generation not ready this long after its start is stopped
  */
 public record SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal,
-        List<BindAddress> binds, PassMode pass) {
+        List<BindAddress> binds, PassMode pass, Readiness ready, Duration readyTimeout) {
 
-    /** No sockets held by hupwatch. */
+    /** No sockets held by hupwatch, readiness by warm-up. */
     public SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal) {
-        this(command, warmup, drainTimeout, stopSignal, List.of(), PassMode.HANDOFF);
+        this(command, warmup, drainTimeout, stopSignal, List.of(), PassMode.HANDOFF, new Readiness.Delay(),
+                Duration.ofSeconds(60));
     }
 
     public SupervisorConfig {
@@ -30,7 +33,9 @@ public record SupervisorConfig(List<String> command, Duration warmup, Duration d
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(stopSignal, "stopSignal");
-        if (warmup.isNegative() || drainTimeout.isNegative()) {
+        Objects.requireNonNull(ready, "ready");
+        Objects.requireNonNull(readyTimeout, "readyTimeout");
+        if (warmup.isNegative() || drainTimeout.isNegative() || readyTimeout.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
         binds = List.copyOf(binds);
@@ -40,5 +45,10 @@ public record SupervisorConfig(List<String> command, Duration warmup, Duration d
             throw new IllegalArgumentException("--pass stdin gives the child exactly one socket as its fd 0, but "
                     + binds.size() + " --bind were given: use one --bind, or --pass handoff for several");
         }
+    }
+
+    /** Parses a {@code --ready} value. */
+    public static Readiness parseReadiness(String text) {
+        return Readiness.parse(text);
     }
 }

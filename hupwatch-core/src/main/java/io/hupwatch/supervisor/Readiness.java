@@ -1,0 +1,58 @@
+package io.hupwatch.supervisor;
+
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** When a new generation counts as ready ({@code --ready}). */
+public sealed interface Readiness {
+
+    /** Alive after {@code --warmup}. */
+    record Delay() implements Readiness {
+    }
+
+    /** It sends {@code READY=1} to its {@code NOTIFY_SOCKET} (sd_notify), or through the Java child API. */
+    record Notify() implements Readiness {
+    }
+
+    /** A line of its stdout or stderr matches. */
+    record LogLine(Pattern pattern) implements Readiness {
+    }
+
+    /** {@code /bin/sh -c command} exits 0 (retried until the ready timeout). */
+    record Exec(String command) implements Readiness {
+    }
+
+    /** @throws IllegalArgumentException naming the accepted forms */
+    static Readiness parse(String text) {
+        if (text.equals("delay")) {
+            return new Delay();
+        }
+        if (text.equals("notify")) {
+            return new Notify();
+        }
+        if (text.startsWith("log:") && text.length() > 4) {
+            try {
+                return new LogLine(Pattern.compile(text.substring(4)));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("'" + text + "': not a valid regular expression: "
+                        + e.getDescription());
+            }
+        }
+        if (text.startsWith("exec:") && !text.substring(5).isBlank()) {
+            return new Exec(text.substring(5));
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a readiness mode: use delay, notify,"
+                + " log:REGEX or exec:COMMAND");
+    }
+
+    /** How the mode reads in logs. */
+    default String describe() {
+        if (this instanceof LogLine l) {
+            return "a log line matching /" + l.pattern() + "/";
+        }
+        if (this instanceof Exec e) {
+            return "'" + e.command() + "' succeeding";
+        }
+        return this instanceof Notify ? "READY=1" : "the warm-up";
+    }
+}

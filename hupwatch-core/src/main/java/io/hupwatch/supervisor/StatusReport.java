@@ -1,0 +1,70 @@
+package io.hupwatch.supervisor;
+
+import java.util.List;
+
+/**
+ * What {@code hupwatch status} shows.
+ *
+ * @param wrapperPid     hupwatch's pid
+ * @param ready          the readiness mode, as text
+ * @param generations    the live generations, oldest first
+ * @param sockets        the sockets hupwatch holds, as {@code NAME ADDRESS}
+ * @param reloadsOk      reloads that ended with the new generation serving
+ * @param reloadsFailed  reloads that ended with the old generation still serving
+ * @param lastFailure    the reason of the last failed reload, or null
+ * @param shuttingDown   whether hupwatch is shutting down
+ */
+public record StatusReport(long wrapperPid, String ready, List<GenerationInfo> generations, List<String> sockets,
+        int reloadsOk, int reloadsFailed, String lastFailure, boolean shuttingDown) {
+
+    /** One generation: its number, pid, state (starting, serving, draining), age and last STATUS= text. */
+    public record GenerationInfo(int generation, long pid, String state, long ageMillis, String status) {
+    }
+
+    public String toJson() {
+        StringBuilder sb = new StringBuilder("{");
+        sb.append("\"pid\":").append(wrapperPid);
+        sb.append(",\"ready\":").append(quote(ready));
+        sb.append(",\"shutting_down\":").append(shuttingDown);
+        sb.append(",\"generations\":[");
+        for (int i = 0; i < generations.size(); i++) {
+            GenerationInfo g = generations.get(i);
+            sb.append(i == 0 ? "" : ",").append("{\"generation\":").append(g.generation())
+                    .append(",\"pid\":").append(g.pid())
+                    .append(",\"state\":").append(quote(g.state()))
+                    .append(",\"age_ms\":").append(g.ageMillis())
+                    .append(",\"status\":").append(quote(g.status())).append('}');
+        }
+        sb.append("],\"sockets\":[");
+        for (int i = 0; i < sockets.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(quote(sockets.get(i)));
+        }
+        sb.append("],\"reloads\":{\"ok\":").append(reloadsOk).append(",\"failed\":").append(reloadsFailed)
+                .append(",\"last_failure\":").append(quote(lastFailure)).append("}}");
+        return sb.toString();
+    }
+
+    static String quote(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
