@@ -17,6 +17,7 @@ import java.util.List;
  * ServerSocketChannel web = hw.serverSocketChannel("web"); // Jetty: connector.open(web)
  * int fd = hw.nonBlockingFd("admin");                      // Netty: new EpollServerSocketChannel(fd)
  * Hupwatch.drainOnShutdown(stopAccepting, Duration.ofMillis(500), stopServer);
+ * hw.ready();                                             // with --ready notify: swap now
  * hw.onWrapperGone(() -> System.exit(1));
  * }</pre>
  *
@@ -91,6 +92,19 @@ public final class Hupwatch implements Closeable {
      */
     public ServerSocketChannel serverSocketChannel(String name) throws IOException {
         return FdChannels.serverSocketChannel(socket(name).fd(), name);
+    }
+
+    /**
+     * Tells hupwatch this generation is ready to serve (with {@code --ready notify}, the swap waits for
+     * this). The same as sd_notify's {@code READY=1}.
+     */
+    public void ready() throws IOException {
+        client.send("READY=1");
+    }
+
+    /** A one-line status text for hupwatch's log and {@code hupwatch status} (sd_notify's {@code STATUS=}). */
+    public void status(String text) throws IOException {
+        client.send("STATUS=" + text.replace('\n', ' '));
     }
 
     /** Runs {@code action} on a daemon thread once hupwatch is gone (it exited or was killed). */

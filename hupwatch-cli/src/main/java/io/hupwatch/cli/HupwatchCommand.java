@@ -11,10 +11,12 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        subcommands = RunCommand.class,
+        subcommands = {RunCommand.class, ReloadCommand.class, StatusCommand.class},
         synopsisHeading = "Usage: ",
         customSynopsis = "hupwatch [OPTIONS] -- COMMAND [ARG...]%n"
-                + "       hupwatch run [OPTIONS] -- COMMAND [ARG...]%n",
+                + "       hupwatch run [OPTIONS] -- COMMAND [ARG...]%n"
+                + "       hupwatch reload --control PATH [--timeout DUR]%n"
+                + "       hupwatch status --control PATH [--json]%n",
         description = {
             "",
             "Runs COMMAND as a child under a wrapper whose pid never changes. On SIGHUP it starts a new"

@@ -2,6 +2,7 @@ package io.hupwatch.cli;
 
 import io.hupwatch.supervisor.Supervision;
 import io.hupwatch.supervisor.SupervisorConfig;
+import io.hupwatch.supervisor.WrapperOptions;
 import picocli.CommandLine;
 
 /** Turns parsed options into a running supervisor. */
@@ -14,11 +15,12 @@ final class Launcher {
         SupervisorConfig config;
         try {
             config = new SupervisorConfig(options.command, options.warmup, options.drainTimeout, options.stopSignal,
-                    options.bindAddresses(), options.pass);
+                    options.bindAddresses(), options.pass, options.ready, options.readyTimeout);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }
         Logging.configure(options.verbosity());
-        return Supervision.run(config);
+        return Supervision.run(config, new WrapperOptions(options.chdir, options.envFile, options.pidfile,
+                options.control));
     }
 }

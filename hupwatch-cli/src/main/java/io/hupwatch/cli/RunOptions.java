@@ -3,6 +3,8 @@ package io.hupwatch.cli;
 import io.hupwatch.supervisor.BindAddress;
 import io.hupwatch.supervisor.Durations;
 import io.hupwatch.supervisor.PassMode;
+import io.hupwatch.supervisor.Readiness;
+import io.hupwatch.supervisor.SupervisorConfig;
 import io.hupwatch.supervisor.PosixSignal;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +27,17 @@ final class RunOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     PassMode pass;
 
+    @Option(names = "--ready", paramLabel = "MODE", defaultValue = "delay", converter = ReadinessConverter.class,
+            description = "When a new generation counts as ready: delay (alive after --warmup), notify (it sends"
+                    + " READY=1 to $NOTIFY_SOCKET, or through the Java child API), log:REGEX (a line of its output"
+                    + " matches), exec:CMD (CMD exits 0; retried) (default: ${DEFAULT-VALUE}).")
+    Readiness ready;
+
+    @Option(names = "--ready-timeout", paramLabel = "DUR", defaultValue = "60s", converter = DurationConverter.class,
+            description = "A generation not ready this long after its start is stopped; the serving one keeps"
+                    + " serving (default: ${DEFAULT-VALUE}).")
+    Duration readyTimeout;
+
     @Option(names = {"-w", "--warmup", "--warmup-time"}, paramLabel = "DUR", defaultValue = "1s",
             converter = DurationConverter.class,
             description = "A new generation counts as ready once it has stayed alive this long (default: ${DEFAULT-VALUE}).")
@@ -38,6 +51,24 @@ final class RunOptions {
     @Option(names = "--stop-signal", paramLabel = "SIG", defaultValue = "TERM", converter = SignalConverter.class,
             description = "The signal that asks a generation to drain (default: ${DEFAULT-VALUE}).")
     PosixSignal stopSignal;
+
+    @Option(names = "--chdir", paramLabel = "DIR",
+            description = "Working directory of every generation, resolved anew at each start (a switched"
+                    + " current -> releases/N symlink is followed).")
+    java.nio.file.Path chdir;
+
+    @Option(names = "--env-file", paramLabel = "FILE",
+            description = "KEY=VALUE lines added to each generation's environment, read anew at each start; an"
+                    + " unreadable or malformed file fails that reload and the old generation keeps serving.")
+    java.nio.file.Path envFile;
+
+    @Option(names = "--pidfile", paramLabel = "FILE",
+            description = "Write hupwatch's pid here (atomically) once generation 1 is ready; removed at exit.")
+    java.nio.file.Path pidfile;
+
+    @Option(names = "--control", paramLabel = "PATH",
+            description = "A unix control socket (mode 0600) for hupwatch reload and hupwatch status.")
+    java.nio.file.Path control;
 
     @Option(names = {"-k", "--kill-at-exit"},
             description = "Accepted for compatibility: hupwatch always stops its children when it exits.")
@@ -79,6 +110,17 @@ final class RunOptions {
             out.add(BindAddress.parse(binds.get(i), i));
         }
         return out;
+    }
+
+    static final class ReadinessConverter implements ITypeConverter<Readiness> {
+        @Override
+        public Readiness convert(String value) {
+            try {
+                return SupervisorConfig.parseReadiness(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     static final class PassModeConverter implements ITypeConverter<PassMode> {

@@ -53,7 +53,7 @@ class CommandLineTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--warmup=abc", "--drain-timeout=-1", "--stop-signal=NOPE", "--stop-signal=STOP", "--bind=x", "--bind=tcp:1.2.3.4:99999", "--pass=fd", "--pass=stdin",
-            "--ready=notify", "--pidfile=/tmp/x", "--control=/tmp/x", "--nope"})
+            "--nope", "--ready=sometimes", "--ready=log:(", "--ready-timeout=x"})
     void usageErrorsAreOneLineAndExit2(String option) {
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();

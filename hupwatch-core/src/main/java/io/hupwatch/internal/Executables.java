@@ -13,14 +13,14 @@ final class Executables {
     private Executables() {
     }
 
-    static void check(String program, String pathVariable) throws SpawnException {
+    static void check(String program, String pathVariable, Path dir) throws SpawnException {
         if (program.contains("/")) {
-            checkFile(Path.of(program), program);
+            checkFile(dir == null ? Path.of(program) : dir.resolve(program), program);
             return;
         }
         boolean foundButNotExecutable = false;
-        for (String dir : (pathVariable == null ? "/usr/bin:/bin" : pathVariable).split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+        for (String entry : (pathVariable == null ? "/usr/bin:/bin" : pathVariable).split(File.pathSeparator)) {
+            Path candidate = Path.of(entry.isEmpty() ? "." : entry, program);
             if (Files.isRegularFile(candidate)) {
                 if (Files.isExecutable(candidate)) {
                     return;

@@ -11,10 +11,13 @@ final class Launch {
     final Map<String, String> environment;
     /** {child fd, hupwatch's fd} pairs. */
     final List<int[]> fds = new ArrayList<>();
+    /** The working directory, already resolved; null for hupwatch's own. */
+    final java.nio.file.Path directory;
 
-    Launch(List<String> command, Map<String, String> environment) {
+    Launch(List<String> command, Map<String, String> environment, java.nio.file.Path directory) {
         this.command = new ArrayList<>(command);
         this.environment = new LinkedHashMap<>(environment);
+        this.directory = directory;
     }
 
     void placeFd(int childFd, int ownFd) {

@@ -3,6 +3,8 @@ package io.hupwatch.internal;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.byref.IntByReference;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 
 /** The few libc functions neither the JDK nor jnr-posix offers. Bound lazily by {@link Native}. */
 public interface LibC {
@@ -26,6 +28,13 @@ public interface LibC {
     int shutdown(int fd, int how);
 
     int close(int fd);
+
+    @ssize_t long recv(int fd, Pointer buffer, @size_t long length, int flags);
+
+    @ssize_t long sendto(int fd, Pointer buffer, @size_t long length, int flags, Pointer address, int addressLength);
+
+    /** glibc 2.29 and later. */
+    int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
 
     int posix_spawn_file_actions_init(Pointer actions);
 

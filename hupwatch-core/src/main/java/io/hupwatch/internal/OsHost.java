@@ -6,31 +6,38 @@ import io.hupwatch.supervisor.Host;
 import io.hupwatch.supervisor.SpawnException;
 import io.hupwatch.supervisor.SpawnRequest;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.function.IntConsumer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The real operating system: generations are started by {@link PosixSpawner} with the fds and
- * signal state their pass mode needs and reaped by their own waiter thread; timers run on one
- * daemon thread; all of them report by posting events.
+ * The real operating system: generations are started by {@link PosixSpawner} with the fds, signal
+ * state, working directory and environment their settings ask for, watched by their readiness
+ * probe and reaped by their own waiter thread; timers run on one daemon thread; all of them report
+ * by posting events.
  */
 public final class OsHost implements Host, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("hupwatch");
     /** Variables of hupwatch's own that must never reach a generation. */
     private static final String[] WITHHELD = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
         "HUPWATCH_SOCKET"};
 
     private final EventSink sink;
     private final SocketSet sockets;
+    private final LaunchSettings settings;
     private final ScheduledThreadPoolExecutor timers;
 
-    /** @param sockets what each generation is given; its pass mode starts the processes */
-    public OsHost(EventSink sink, SocketSet sockets) {
+    /** @param sockets what each generation is given; its pass mode places them */
+    public OsHost(EventSink sink, SocketSet sockets, LaunchSettings settings) {
         this.sink = sink;
         this.sockets = sockets;
+        this.settings = settings;
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "hupwatch-timer");
             t.setDaemon(true);
@@ -41,9 +48,60 @@ public final class OsHost implements Host, AutoCloseable {
 
     @Override
     public Child spawn(SpawnRequest request) throws SpawnException {
+        int generation = request.generation();
+        Launch launch = new Launch(request.command(), environment(request), directory());
+        SocketPassing passing = sockets.passing();
+        ReadinessProbe probe;
+        IntConsumer started;
+        try {
+            probe = ReadinessProbe.prepare(settings.readiness(), launch, generation, sockets.runtimeDir(), sink);
+        } catch (IOException e) {
+            throw new SpawnException("cannot prepare the readiness check of generation " + generation + ": "
+                    + e.getMessage(), SpawnException.OTHER);
+        }
+        try {
+            started = passing.prepare(launch, generation);
+        } catch (IOException e) {
+            probe.close();
+            passing.startFailed(generation);
+            throw new SpawnException("cannot prepare the sockets for generation " + generation + ": " + e.getMessage(),
+                    SpawnException.OTHER);
+        } catch (SpawnException e) {
+            probe.close();
+            throw e;
+        }
+        int pid;
+        try {
+            pid = PosixSpawner.spawn(launch.command, launch.environment, launch.fds, launch.directory);
+        } catch (SpawnException e) {
+            probe.close();
+            passing.startFailed(generation);
+            throw e;
+        }
+        started.accept(pid);
+        probe.started(pid);
+        if (launch.directory != null) {
+            log.info("generation {} (pid {}) runs in {}", generation, pid, launch.directory);
+        }
+        return new SpawnedChild(pid, status -> {
+            probe.close();
+            sockets.generationExited(generation);
+            sink.post(new Event.ChildExited(generation, status));
+        });
+    }
+
+    /** hupwatch's environment, less what was meant for hupwatch, plus the env file, plus the request's own. */
+    private Map<String, String> environment(SpawnRequest request) throws SpawnException {
         Map<String, String> env = new LinkedHashMap<>(System.getenv());
         for (String name : WITHHELD) {
             env.remove(name);
+        }
+        if (settings.envFile() != null) {
+            try {
+                env.putAll(EnvFile.read(settings.envFile()));
+            } catch (IOException e) {
+                throw new SpawnException(e.getMessage(), SpawnException.OTHER);
+            }
         }
         request.environment().forEach((k, v) -> {
             if (v == null) {
@@ -52,29 +110,21 @@ public final class OsHost implements Host, AutoCloseable {
                 env.put(k, v);
             }
         });
-        int generation = request.generation();
-        Launch launch = new Launch(request.command(), env);
-        SocketPassing passing = sockets.passing();
-        IntConsumer started;
+        return env;
+    }
+
+    /** --chdir, resolved now: a "current" symlink switched since the last start is followed. */
+    private Path directory() throws SpawnException {
+        if (settings.chdir() == null) {
+            return null;
+        }
         try {
-            started = passing.prepare(launch, generation);
+            return settings.chdir().toRealPath();
         } catch (IOException e) {
-            passing.startFailed(generation);
-            throw new SpawnException("cannot prepare the sockets for generation " + generation + ": " + e.getMessage(),
+            throw new SpawnException("cannot use --chdir " + settings.chdir() + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such directory" : e.getMessage()),
                     SpawnException.OTHER);
         }
-        int pid;
-        try {
-            pid = PosixSpawner.spawn(launch.command, launch.environment, launch.fds);
-        } catch (SpawnException e) {
-            passing.startFailed(generation);
-            throw e;
-        }
-        started.accept(pid);
-        return new SpawnedChild(pid, status -> {
-            sockets.generationExited(generation);
-            sink.post(new Event.ChildExited(generation, status));
-        });
     }
 
     @Override

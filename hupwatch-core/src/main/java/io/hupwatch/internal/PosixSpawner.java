@@ -28,9 +28,11 @@ final class PosixSpawner {
 
     /**
      * @param fds {child fd, parent fd} pairs; each parent fd is duplicated onto the child fd
+     * @param dir the child's working directory (a relative command is found from there), or null
      * @return the child's pid
      */
-    static int spawn(List<String> argv, Map<String, String> env, List<int[]> fds) throws SpawnException {
+    static int spawn(List<String> argv, Map<String, String> env, List<int[]> fds, java.nio.file.Path dir)
+            throws SpawnException {
         LibC libc = Native.libc();
         jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(libc);
         Pointer actions = Memory.allocateDirect(rt, OPAQUE_BYTES, true);
@@ -49,6 +51,9 @@ final class PosixSpawner {
                 highest = Math.max(highest, fds.get(i)[0]);
             }
             closeFrom(libc, actions, highest + 1);
+            if (dir != null) {
+                libc.posix_spawn_file_actions_addchdir_np(actions, dir.toString());
+            }
             Pointer empty = Memory.allocateDirect(rt, SIGSET_BYTES, true);
             Pointer all = Memory.allocateDirect(rt, SIGSET_BYTES, true);
             for (int i = 0; i < SIGSET_BYTES; i++) {

@@ -34,8 +34,18 @@ public final class SocketSet implements AutoCloseable {
      * @throws StartupException naming the address and the reason
      */
     public static SocketSet open(List<BindAddress> binds, PassMode mode, BiConsumer<Integer, String> onMessage) {
+        return open(binds, mode, onMessage, false);
+    }
+
+    /** @param needRuntimeDir whether to create the private runtime directory even without sockets */
+    public static SocketSet open(List<BindAddress> binds, PassMode mode, BiConsumer<Integer, String> onMessage,
+            boolean needRuntimeDir) {
         if (binds.isEmpty()) {
-            return new SocketSet(List.of(), null, SocketPassing.NONE);
+            try {
+                return new SocketSet(List.of(), needRuntimeDir ? RuntimeDir.create() : null, SocketPassing.NONE);
+            } catch (IOException e) {
+                throw new StartupException("cannot create hupwatch's runtime directory: " + e.getMessage());
+            }
         }
         List<ListeningSocket> bound = new ArrayList<>();
         RuntimeDir dir = null;
@@ -71,6 +81,11 @@ public final class SocketSet implements AutoCloseable {
 
     public List<BindAddress> addresses() {
         return sockets.stream().map(ListeningSocket::address).toList();
+    }
+
+    /** hupwatch's private directory, or null when nothing needed one. */
+    java.nio.file.Path runtimeDir() {
+        return runtimeDir == null ? null : runtimeDir.path();
     }
 
     SocketPassing passing() {

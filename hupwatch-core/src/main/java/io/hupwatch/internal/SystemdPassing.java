@@ -24,7 +24,7 @@ final class SystemdPassing implements SocketPassing {
 
     @Override
     public IntConsumer prepare(Launch launch, int generation) throws SpawnException {
-        Executables.check(launch.command.get(0), launch.environment.get("PATH"));
+        Executables.check(launch.command.get(0), launch.environment.get("PATH"), launch.directory);
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", TRAMPOLINE, "hupwatch-systemd"));
         wrapped.addAll(launch.command);
         launch.command.clear();

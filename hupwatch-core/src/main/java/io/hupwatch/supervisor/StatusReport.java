@@ -21,6 +21,26 @@ public record StatusReport(long wrapperPid, String ready, List<GenerationInfo> g
     public record GenerationInfo(int generation, long pid, String state, long ageMillis, String status) {
     }
 
+    /** For people: one line about hupwatch, one per generation, then sockets and the last failure. */
+    public String toText() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("hupwatch pid ").append(wrapperPid).append(shuttingDown ? " (shutting down)" : "")
+                .append(", ready: ").append(ready).append(", reloads: ").append(reloadsOk).append(" ok, ")
+                .append(reloadsFailed).append(" failed\n");
+        for (GenerationInfo g : generations) {
+            sb.append(String.format("  generation %-4d pid %-8d %-9s up %s%s%n", g.generation(), g.pid(), g.state(),
+                    Durations.format(java.time.Duration.ofMillis(g.ageMillis() / 1000 * 1000)),
+                    g.status() == null ? "" : "  (" + g.status() + ")"));
+        }
+        for (String s : sockets) {
+            sb.append("  socket ").append(s).append('\n');
+        }
+        if (lastFailure != null) {
+            sb.append("  last failed reload: ").append(lastFailure).append('\n');
+        }
+        return sb.toString();
+    }
+
     public String toJson() {
         StringBuilder sb = new StringBuilder("{");
         sb.append("\"pid\":").append(wrapperPid);

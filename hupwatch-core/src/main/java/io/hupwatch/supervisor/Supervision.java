@@ -1,15 +1,21 @@
 package io.hupwatch.supervisor;
 
+import io.hupwatch.internal.ControlServer;
+import io.hupwatch.internal.LaunchSettings;
+import io.hupwatch.internal.NotifyMessages;
 import io.hupwatch.internal.OsHost;
+import io.hupwatch.internal.PidFile;
 import io.hupwatch.internal.SignalTraps;
 import io.hupwatch.internal.SocketSet;
+import io.hupwatch.internal.SystemdNotifier;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.EnumSet;
-import java.util.Set;
 
-/** Runs a server under hupwatch for real: signal traps, the OS host and the event loop, wired together. */
+/** Runs a server under hupwatch for real: sockets, signal traps, the OS host and the event loop, wired together. */
 public final class Supervision {
     /** The signals hupwatch acts on: HUP, TERM and INT itself, the rest forwarded to the serving generation. */
     public static final Set<PosixSignal> HANDLED = EnumSet.of(PosixSignal.HUP, PosixSignal.TERM, PosixSignal.INT,
@@ -21,28 +27,71 @@ public final class Supervision {
     }
 
     /**
-     * Supervises until the last generation has exited.
+     * Supervises until the last generation has exited. Everything acquired (sockets, socket files,
+     * the control socket, the pidfile, the runtime directory) is released on the way out, also
+     * when start-up fails half-way.
      *
      * @return the status hupwatch should exit with
      * @throws StartupException when supervision cannot begin (a socket cannot be bound, ...)
      * @throws IllegalStateException when a signal cannot be handled
      */
-    public static int run(SupervisorConfig config) {
+    public static int run(SupervisorConfig config, WrapperOptions options) {
         EventLoop loop = new EventLoop();
-        try (SocketSet sockets = SocketSet.open(config.binds(), config.pass(), Supervision::onChildMessage)) {
+        PidFile pidfile = options.pidfile() == null ? null : PidFile.claim(options.pidfile());
+        boolean notify = config.ready() instanceof Readiness.Notify;
+        try (SocketSet sockets = SocketSet.open(config.binds(), config.pass(),
+                (generation, line) -> onChildMessage(generation, line, loop), notify)) {
             if (!config.binds().isEmpty()) {
                 log.info("listening on {}; each generation gets {} by --pass {}", sockets.addresses().stream()
                         .map(a -> a.display() + " (" + a.name() + ")").collect(Collectors.joining(", ")),
                         config.binds().size() == 1 ? "it" : "them", config.pass().cliName());
             }
-            SignalTraps.install(HANDLED, loop);
-            try (OsHost host = new OsHost(loop, sockets)) {
-                return loop.run(new Supervisor(config, host, ProcessHandle.current().pid()));
+            try (ControlServer control = options.control() == null ? null : ControlServer.open(options.control(), loop)) {
+                SignalTraps.install(HANDLED, loop);
+                Lifecycle systemd = SystemdNotifier.fromEnvironment();
+                Lifecycle lifecycle = pidfile == null ? systemd : new Lifecycle() {
+                    @Override
+                    public void started(int generation, long pid) {
+                        pidfile.write();
+                        systemd.started(generation, pid);
+                    }
+
+                    @Override
+                    public void reloading() {
+                        systemd.reloading();
+                    }
+
+                    @Override
+                    public void reloaded(boolean ok, String summary) {
+                        systemd.reloaded(ok, summary);
+                    }
+
+                    @Override
+                    public void status(String text) {
+                        systemd.status(text);
+                    }
+
+                    @Override
+                    public void stopping() {
+                        systemd.stopping();
+                    }
+                };
+                List<String> names = sockets.addresses().stream().map(a -> a.name() + " " + a.display()).toList();
+                LaunchSettings settings = new LaunchSettings(config.ready(), options.chdir(), options.envFile());
+                try (OsHost host = new OsHost(loop, sockets, settings)) {
+                    return loop.run(new Supervisor(config, host, ProcessHandle.current().pid(), lifecycle, names));
+                }
+            }
+        } finally {
+            if (pidfile != null) {
+                pidfile.remove();
             }
         }
     }
 
-    private static void onChildMessage(int generation, String line) {
+    /** Lines a child sends on its handoff connection: the same READY=1 / STATUS= as sd_notify. */
+    private static void onChildMessage(int generation, String line, EventSink sink) {
         log.debug("generation {} says: {}", generation, line);
+        NotifyMessages.dispatch(generation, line, sink);
     }
 }

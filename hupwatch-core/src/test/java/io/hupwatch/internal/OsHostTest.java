@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class OsHostTest {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private static final LaunchSettings PLAIN = new LaunchSettings(new io.hupwatch.supervisor.Readiness.Delay(), null, null);
     private final OsHost host = new OsHost(events::add,
-            SocketSet.open(List.of(), io.hupwatch.supervisor.PassMode.HANDOFF, (g, line) -> { }));
+            SocketSet.open(List.of(), io.hupwatch.supervisor.PassMode.HANDOFF, (g, line) -> { }), PLAIN);
     private final List<Host.Child> started = new ArrayList<>();
 
     @TempDir
@@ -183,7 +184,7 @@ class OsHostTest {
                 io.hupwatch.supervisor.BindAddress.parse("web=tcp:127.0.0.1:0", 0),
                 io.hupwatch.supervisor.BindAddress.parse("admin=unix:" + dir.resolve("a.sock"), 1)),
                 io.hupwatch.supervisor.PassMode.SYSTEMD, (g, l) -> { });
-                OsHost systemd = new OsHost(events::add, sockets)) {
+                OsHost systemd = new OsHost(events::add, sockets, PLAIN)) {
             Host.Child c = systemd.spawn(new SpawnRequest(1, List.of("/bin/sh", "-c",
                     "echo $LISTEN_FDS $LISTEN_FDNAMES $LISTEN_PID $$ > " + out + "; ls -l /proc/$$/fd/3 /proc/$$/fd/4 >> " + out),
                     Map.of()));

@@ -1,0 +1,34 @@
+package io.hupwatch.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Show hupwatch's pid, its generations (pid, state, age), sockets, reload counters and last failure.")
+final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--control", required = true, paramLabel = "PATH", description = "The control socket of the hupwatch to ask.")
+    Path control;
+
+    @Option(names = "--json", description = "Print one line of JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        String answer;
+        try {
+            answer = ControlClient.request(control, json ? "status json" : "status", Duration.ofSeconds(10));
+        } catch (ControlClient.NoInstance e) {
+            System.err.println("hupwatch: " + e.getMessage());
+            return Main.USAGE;
+        }
+        if (answer == null) {
+            System.err.println("hupwatch: no answer from " + control + " within 10s");
+            return 1;
+        }
+        System.out.println(answer);
+        return 0;
+    }
+}

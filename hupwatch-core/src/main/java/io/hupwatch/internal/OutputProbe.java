@@ -1,0 +1,105 @@
+package io.hupwatch.internal;
+
+import io.hupwatch.supervisor.Event;
+import io.hupwatch.supervisor.EventSink;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import jnr.constants.platform.Fcntl;
+import jnr.posix.POSIX;
+
+/**
+ * {@code --ready log:REGEX}: the generation's stdout and stderr go through pipes that hupwatch
+ * copies, byte for byte and as soon as they arrive, to its own stdout and stderr, while it looks
+ * for a line that matches. Once one has, it only copies.
+ */
+final class OutputProbe implements ReadinessProbe {
+    private static final int MAX_LINE = 64 * 1024;
+    private static final OutputStream STDOUT = new FileOutputStream(FileDescriptor.out);
+    private static final OutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+
+    private final int[] writeEnds;
+
+    private OutputProbe(int[] writeEnds) {
+        this.writeEnds = writeEnds;
+    }
+
+    static OutputProbe prepare(Launch launch, int generation, Pattern pattern, EventSink sink) throws IOException {
+        POSIX posix = Posix.get();
+        int[] out = new int[2];
+        int[] err = new int[2];
+        Posix.check(posix.pipe(out), "pipe()");
+        Posix.check(posix.pipe(err), "pipe()");
+        for (int fd : new int[] {out[0], out[1], err[0], err[1]}) {
+            posix.fcntlInt(fd, Fcntl.F_SETFD, 1);
+        }
+        launch.placeFd(1, out[1]);
+        launch.placeFd(2, err[1]);
+        AtomicBoolean matched = new AtomicBoolean();
+        copier(out[0], STDOUT, generation, pattern, matched, sink, "stdout");
+        copier(err[0], STDERR, generation, pattern, matched, sink, "stderr");
+        return new OutputProbe(new int[] {out[1], err[1]});
+    }
+
+    /** hupwatch's copies of the write ends are closed once the child has its own. */
+    @Override
+    public void started(int pid) {
+        closeWriteEnds();
+    }
+
+    @Override
+    public void close() {
+        closeWriteEnds();
+    }
+
+    private synchronized void closeWriteEnds() {
+        for (int i = 0; i < writeEnds.length; i++) {
+            if (writeEnds[i] >= 0) {
+                Posix.get().close(writeEnds[i]);
+                writeEnds[i] = -1;
+            }
+        }
+    }
+
+    private static void copier(int readEnd, OutputStream target, int generation, Pattern pattern, AtomicBoolean matched,
+            EventSink sink, String name) {
+        Thread t = new Thread(() -> {
+            POSIX posix = Posix.get();
+            byte[] buf = new byte[8192];
+            StringBuilder line = new StringBuilder();
+            int n;
+            while ((n = posix.read(readEnd, buf, buf.length)) > 0) {
+                try {
+                    target.write(buf, 0, n);
+                } catch (IOException e) {
+                    // hupwatch's own output is gone; keep draining so the child never blocks
+                }
+                if (!matched.get()) {
+                    line.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = line.indexOf("\n")) >= 0 && !matched.get()) {
+                        String l = line.substring(0, nl);
+                        line.delete(0, nl + 1);
+                        if (pattern.matcher(l).find() && matched.compareAndSet(false, true)) {
+                            sink.post(new Event.ChildReady(generation, "log line on " + name + ": " + abbreviate(l)));
+                        }
+                    }
+                    if (line.length() > MAX_LINE) {
+                        line.setLength(0);
+                    }
+                }
+            }
+            posix.close(readEnd);
+        }, "hupwatch-output-" + generation + "-" + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+}

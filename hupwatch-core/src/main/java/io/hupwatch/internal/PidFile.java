@@ -1,0 +1,80 @@
+package io.hupwatch.internal;
+
+import io.hupwatch.supervisor.StartupException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --pidfile}: hupwatch's pid, written atomically (a temporary file renamed over it) once
+ * generation 1 is ready, removed at exit if it still names this hupwatch. A file naming a live
+ * hupwatch is a start error; a stale one (dead pid, or a pid that is no hupwatch) is replaced.
+ */
+public final class PidFile {
+    private static final Logger log = LoggerFactory.getLogger("hupwatch");
+
+    private final Path path;
+    private final long pid = ProcessHandle.current().pid();
+
+    private PidFile(Path path) {
+        this.path = path.toAbsolutePath();
+    }
+
+    /** @throws StartupException when a live hupwatch is named there, or the directory is missing */
+    public static PidFile claim(Path path) {
+        PidFile f = new PidFile(path);
+        Path dir = f.path.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new StartupException("--pidfile " + path + ": directory " + dir + " does not exist; create it first");
+        }
+        Optional<Long> other = f.readPid();
+        if (other.isPresent() && other.get() != f.pid && isHupwatch(other.get())) {
+            throw new StartupException("--pidfile " + path + " names hupwatch pid " + other.get()
+                    + ", which is running: stop it first, or use another pidfile");
+        }
+        if (other.isPresent()) {
+            log.info("--pidfile {} named pid {}, which is not a running hupwatch: it will be replaced", path, other.get());
+        }
+        return f;
+    }
+
+    public void write() {
+        try {
+            Path tmp = Files.createTempFile(path.getParent(), "." + path.getFileName(), ".tmp");
+            Files.writeString(tmp, pid + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            log.error("cannot write --pidfile {}: {}", path, e.getMessage());
+        }
+    }
+
+    public void remove() {
+        if (readPid().filter(p -> p == pid).isPresent()) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                log.warn("cannot remove --pidfile {}: {}", path, e.getMessage());
+            }
+        }
+    }
+
+    private Optional<Long> readPid() {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(path).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isHupwatch(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .flatMap(p -> p.info().commandLine())
+                .map(cmd -> cmd.contains("hupwatch"))
+                .orElse(false);
+    }
+}

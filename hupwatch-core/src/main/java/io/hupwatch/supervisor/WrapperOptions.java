@@ -1,0 +1,15 @@
+package io.hupwatch.supervisor;
+
+import java.nio.file.Path;
+
+/**
+ * What hupwatch does around the supervisor: deploy inputs read at each start, and how it reports.
+ *
+ * @param chdir   working directory of every generation, resolved anew at each start (null: hupwatch's own)
+ * @param envFile KEY=VALUE lines added to each generation's environment, read anew at each start (null: none)
+ * @param pidfile where to write hupwatch's pid once generation 1 is ready (null: nowhere)
+ * @param control the control socket for {@code hupwatch reload} and {@code status} (null: none)
+ */
+public record WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control) {
+    public static final WrapperOptions NONE = new WrapperOptions(null, null, null, null);
+}
