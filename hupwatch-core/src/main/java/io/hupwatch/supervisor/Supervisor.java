@@ -25,6 +25,7 @@ public final class Supervisor {
     private final long wrapperPid;
     private final Lifecycle lifecycle;
     private final List<String> socketNames;
+    private final String commandLine;
 
     private int lastGeneration;
     private Generation starting;
@@ -53,6 +54,8 @@ public final class Supervisor {
         this.wrapperPid = wrapperPid;
         this.lifecycle = lifecycle;
         this.socketNames = List.copyOf(socketNames);
+        // One log line per event, even for a command whose arguments hold newlines.
+        this.commandLine = String.join(" ", config.command()).replace("\n", "\\n").replace("\r", "\\r");
     }
 
     /** Starts generation 1. */
@@ -144,7 +147,7 @@ public final class Supervisor {
         }
         Generation g = new Generation(number, child, host.nanoTime());
         starting = g;
-        log.info("{} started: {}", g, String.join(" ", config.command()));
+        log.info("{} started: {}", g, commandLine);
         if (config.ready() instanceof Readiness.Delay) {
             g.replaceTimer(host.schedule(config.warmup(), new Event.ReadyCheck(number)));
         } else {
