@@ -1,0 +1,45 @@
+# Shared by the benchmark scripts: sourced, not run.
+# Sets up a work directory and kills what the benchmark started (by pid) on exit.
+
+bench_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+hupwatch="$bench_repo/scripts/hupwatch"
+work=$(mktemp -d /tmp/hupwatch-bench.XXXXXX)
+pids=()
+bench_cleanup() {
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap bench_cleanup EXIT
+
+# bench_install PACKAGE... : apt-get install what is missing (command:package pairs).
+bench_install() {
+  local missing=() pair
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_for LOGFILE REGEX SECONDS
+wait_for() {
+  local deadline=$((SECONDS + $3))
+  until grep -qE "$2" "$1" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for /$2/ in $1:" >&2; tail -5 "$1" >&2; return 1; }
+    sleep 0.05
+  done
+}
+
+cat > "$work/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d\n", summary.requests,
+    e.connect + e.read + e.write + e.status + e.timeout, latency.max))
+end
+LUA
+
+# wrk_load URL SECONDS -> "requests failed worst_us" (Connection: close, 16 connections, 10 s timeout)
+wrk_load() {
+  wrk -t2 -c16 -d"$2s" --timeout 10s -H 'Connection: close' -s "$work/report.lua" "$1" | awk '/^WRK/ {print $2, $3, $4}'
+}
