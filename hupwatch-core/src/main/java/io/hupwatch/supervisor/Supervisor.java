@@ -1,6 +1,5 @@
 package io.hupwatch.supervisor;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,8 @@ public final class Supervisor {
     private final String commandLine;
 
     private int lastGeneration;
-    private Generation starting;
-    private Generation serving;
-    private final List<Generation> stopping = new ArrayList<>();
+    private final Generations gens = new Generations();
+    private final Drains drains;
     private boolean reloadPending;
     private final ReloadWaiters waiters = new ReloadWaiters();
     private int reloadsOk;
@@ -54,6 +52,7 @@ public final class Supervisor {
         this.wrapperPid = wrapperPid;
         this.lifecycle = lifecycle;
         this.socketNames = List.copyOf(socketNames);
+        this.drains = new Drains(config, host, gens);
         // One log line per event, even for a command whose arguments hold newlines.
         this.commandLine = String.join(" ", config.command()).replace("\n", "\\n").replace("\r", "\\r");
     }
@@ -86,7 +85,7 @@ public final class Supervisor {
         } else if (event instanceof Event.ReadyTimedOut e) {
             onReadyTimedOut(e.generation());
         } else if (event instanceof Event.DrainTimedOut e) {
-            onDrainTimedOut(e.generation());
+            drains.timedOut(e.generation());
         } else if (event instanceof Event.ChildStatus e) {
             onChildStatus(e.generation(), e.text());
         } else if (event instanceof Event.ReloadRequested e) {
@@ -114,10 +113,10 @@ public final class Supervisor {
             }
             return;
         }
-        if (starting != null) {
+        if (gens.starting != null) {
             if (!reloadPending) {
                 log.info("reload ({}) while {} is starting: one more reload will follow once it is ready or has failed",
-                        why, starting);
+                        why, gens.starting);
             }
             reloadPending = true;
             if (waiter != null) {
@@ -146,7 +145,7 @@ public final class Supervisor {
             return;
         }
         Generation g = new Generation(number, child, host.nanoTime());
-        starting = g;
+        gens.starting = g;
         log.info("{} started: {}", g, commandLine);
         if (config.ready() instanceof Readiness.Delay) {
             g.replaceTimer(host.schedule(config.warmup(), new Event.ReadyCheck(number)));
@@ -156,7 +155,7 @@ public final class Supervisor {
     }
 
     private void onSpawnFailed(int number, SpawnException e) {
-        if (serving == null) {
+        if (gens.serving == null) {
             log.error("cannot start generation {}: {}", number, e.getMessage());
             finish(e.exitCode());
             return;
@@ -168,14 +167,14 @@ public final class Supervisor {
     private void startFailed(String reason) {
         reloadsFailed++;
         lastFailure = reason;
-        log.warn("reload failed: {}; {} keeps serving", reason, serving);
+        log.warn("reload failed: {}; {} keeps serving", reason, gens.serving);
         lifecycle.reloaded(false, "reload failed: " + reason);
-        waiters.finishCurrent(new ReloadOutcome(false, serving.number, serving.child.pid(), reason));
+        waiters.finishCurrent(new ReloadOutcome(false, gens.serving.number, gens.serving.child.pid(), reason));
         startPendingReload();
     }
 
     private void onReadyCheck(int number) {
-        Generation g = starting;
+        Generation g = gens.starting;
         if (g == null || g.number != number || !g.child.isAlive()) {
             return; // stale, or it died and its exit event is on its way
         }
@@ -183,7 +182,7 @@ public final class Supervisor {
     }
 
     private void onChildReady(int number, String how) {
-        Generation g = starting;
+        Generation g = gens.starting;
         if (config.ready() instanceof Readiness.Delay) {
             log.debug("generation {} reported ready ({}), but --ready delay decides", number, how);
         } else if (g != null && g.number == number && g.child.isAlive()) {
@@ -193,13 +192,13 @@ public final class Supervisor {
 
     private void promote(Generation g, String how) {
         g.replaceTimer(null);
-        starting = null;
+        gens.starting = null;
         g.state = Generation.State.SERVING;
-        Generation previous = serving;
-        serving = g;
+        Generation previous = gens.serving;
+        gens.serving = g;
         log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
         if (previous != null) {
-            stop(previous);
+            drains.stop(previous);
             reloadsOk++;
             lifecycle.reloaded(true, "generation " + g.number + " serving");
         } else {
@@ -210,21 +209,21 @@ public final class Supervisor {
     }
 
     private void onReadyTimedOut(int number) {
-        Generation g = starting;
+        Generation g = gens.starting;
         if (g == null || g.number != number) {
             return;
         }
-        starting = null;
+        gens.starting = null;
         String reason = g + " was not ready within " + Durations.format(config.readyTimeout()) + " ("
                 + config.ready().describe() + ")";
-        if (serving == null) {
+        if (gens.serving == null) {
             log.error("{}; stopping it, and hupwatch exits", reason);
             shuttingDown = true;
             exitStatus = 1;
-            stop(g);
+            drains.stop(g);
             return;
         }
-        stop(g);
+        drains.stop(g);
         startFailed(reason);
     }
 
@@ -239,11 +238,11 @@ public final class Supervisor {
     }
 
     private void onChildStatus(int number, String text) {
-        for (Generation g : live()) {
+        for (Generation g : gens.live()) {
             if (g.number == number) {
                 g.statusText = text;
                 log.info("{} status: {}", g, text);
-                if (g == serving) {
+                if (g == gens.serving) {
                     lifecycle.status(text);
                 }
             }
@@ -252,47 +251,24 @@ public final class Supervisor {
 
     // ---- stopping -----------------------------------------------------------------------------
 
-    private void stop(Generation g) {
-        g.state = Generation.State.STOPPING;
-        g.stopSentNanos = host.nanoTime();
-        stopping.add(g);
-        g.child.signal(config.stopSignal());
-        log.info("{} draining: sent {}, waiting up to {}", g, config.stopSignal().displayName(),
-                Durations.format(config.drainTimeout()));
-        g.replaceTimer(host.schedule(config.drainTimeout(), new Event.DrainTimedOut(g.number)));
-    }
-
-    private void onDrainTimedOut(int number) {
-        for (Generation g : stopping) {
-            if (g.number == number && g.child.isAlive()) {
-                g.timer = null;
-                log.warn("{} still running {} after {}: killed (SIGKILL)", g,
-                        Durations.format(config.drainTimeout()), config.stopSignal().displayName());
-                g.child.signal(PosixSignal.KILL);
-            }
-        }
-    }
-
     private void onChildExited(int number, int status) {
-        if (starting != null && starting.number == number) {
-            onStartingExited(starting, status);
-        } else if (serving != null && serving.number == number) {
-            onServingExited(serving, status);
+        if (gens.starting != null && gens.starting.number == number) {
+            onStartingExited(gens.starting, status);
+        } else if (gens.serving != null && gens.serving.number == number) {
+            onServingExited(gens.serving, status);
         } else {
-            for (Generation g : stopping) {
-                if (g.number == number) {
-                    onStoppingExited(g, status);
-                    break;
-                }
+            Generation g = drains.exited(number, status);
+            if (g != null && g == statusSource) {
+                exitStatus = status;
             }
         }
         finishIfAllStopped();
     }
 
     private void onStartingExited(Generation g, int status) {
-        starting = null;
+        gens.starting = null;
         g.replaceTimer(null);
-        if (serving == null) {
+        if (gens.serving == null) {
             log.error("{} exited with {} before it was ready; nothing is serving, so hupwatch exits too", g,
                     ExitStatus.describe(status));
             finish(status);
@@ -302,7 +278,7 @@ public final class Supervisor {
     }
 
     private void onServingExited(Generation g, int status) {
-        serving = null;
+        gens.serving = null;
         g.replaceTimer(null);
         log.warn("{} exited on its own with {}; stopping everything and exiting with that status", g,
                 ExitStatus.describe(status));
@@ -310,32 +286,17 @@ public final class Supervisor {
         beginShutdown();
     }
 
-    private void onStoppingExited(Generation g, int status) {
-        stopping.remove(g);
-        g.replaceTimer(null);
-        log.info("{} exited with {} after {} of draining", g, ExitStatus.describe(status),
-                Durations.formatNanos(host.nanoTime() - g.stopSentNanos));
-        if (g == statusSource) {
-            exitStatus = status;
-        }
-    }
-
     // ---- shutdown -----------------------------------------------------------------------------
 
     private void requestShutdown(PosixSignal signal) {
         if (!shuttingDown) {
             log.info("{} received: shutting down, {} may drain for up to {}", signal.displayName(),
-                    describeLive(), Durations.format(config.drainTimeout()));
-            statusSource = serving != null ? serving : starting;
+                    gens.describe(), Durations.format(config.drainTimeout()));
+            statusSource = gens.serving != null ? gens.serving : gens.starting;
             beginShutdown();
             return;
         }
-        for (Generation g : stopping) {
-            if (g.child.isAlive()) {
-                log.warn("second {}: {} killed now (SIGKILL)", signal.displayName(), g);
-                g.child.signal(PosixSignal.KILL);
-            }
-        }
+        drains.killAll("second " + signal.displayName());
     }
 
     private void beginShutdown() {
@@ -343,20 +304,20 @@ public final class Supervisor {
         reloadPending = false;
         lifecycle.stopping();
         waiters.failAll(new ReloadOutcome(false, 0, 0, "hupwatch is shutting down"));
-        if (serving != null) {
-            Generation g = serving;
-            serving = null;
-            stop(g);
+        if (gens.serving != null) {
+            Generation g = gens.serving;
+            gens.serving = null;
+            drains.stop(g);
         }
-        if (starting != null) {
-            Generation g = starting;
-            starting = null;
-            stop(g);
+        if (gens.starting != null) {
+            Generation g = gens.starting;
+            gens.starting = null;
+            drains.stop(g);
         }
     }
 
     private void finishIfAllStopped() {
-        if (shuttingDown && finished.isEmpty() && serving == null && starting == null && stopping.isEmpty()) {
+        if (shuttingDown && finished.isEmpty() && gens.noneLeft()) {
             log.info("all generations have exited; hupwatch exits with {}", ExitStatus.describe(exitStatus));
             finish(exitStatus);
         }
@@ -370,7 +331,7 @@ public final class Supervisor {
 
     /** To the serving generation; while generation 1 is still starting, to it (it is all there is). */
     private void forward(PosixSignal signal) {
-        Generation target = serving != null ? serving : shuttingDown ? null : starting;
+        Generation target = gens.serving != null ? gens.serving : shuttingDown ? null : gens.starting;
         if (target == null) {
             log.warn("{} not forwarded: no generation is serving", signal.displayName());
             return;
@@ -379,31 +340,10 @@ public final class Supervisor {
         target.child.signal(signal);
     }
 
-    private List<Generation> live() {
-        List<Generation> all = new ArrayList<>(stopping);
-        if (serving != null) {
-            all.add(serving);
-        }
-        if (starting != null) {
-            all.add(starting);
-        }
-        all.sort((a, b) -> Integer.compare(a.number, b.number));
-        return all;
-    }
-
     private StatusReport report() {
-        long now = host.nanoTime();
-        List<StatusReport.GenerationInfo> gens = live().stream().map(g -> new StatusReport.GenerationInfo(g.number,
-                g.child.pid(), g.state == Generation.State.STOPPING ? "draining" : g.state.name().toLowerCase(),
-                (now - g.startedNanos) / 1_000_000, g.statusText)).toList();
         String ready = config.ready() instanceof Readiness.Delay
                 ? "delay " + Durations.format(config.warmup()) : config.ready().describe();
-        return new StatusReport(wrapperPid, ready, gens, socketNames, reloadsOk, reloadsFailed, lastFailure,
+        return gens.report(host.nanoTime(), wrapperPid, ready, socketNames, reloadsOk, reloadsFailed, lastFailure,
                 shuttingDown);
-    }
-
-    private String describeLive() {
-        List<Generation> all = live();
-        return all.isEmpty() ? "no generation" : String.join(", ", all.stream().map(Generation::toString).toList());
     }
 }
