@@ -117,11 +117,15 @@ class ZeroDowntimeTest {
     }
 
     @Test
-    void jettyWithTheChildApiOverHandoff() throws Exception {
-        HupwatchProcess hw = hupwatch(List.of("--bind", "web=tcp:127.0.0.1:0", "--warmup", "2s"),
+    void jettyWithTheChildApiOverHandoffReadyByNotify() throws Exception {
+        HupwatchProcess hw = hupwatch(List.of("--bind", "web=tcp:127.0.0.1:0", "--ready", "notify", "--ready-timeout", "30s"),
                 java("io.hupwatch.it.servers.JettyServer", "handoff", "web"));
         int port = port(hw);
         reloadUnderLoad(hw, () -> Http.get(port), LoadGenerator.wrk("http://127.0.0.1:" + port + "/", 16, 2, dir));
+        assertTrue(hw.findLine(Pattern.compile("generation 2 \\(pid \\d+\\) ready after .*\\(READY=1\\)"), 0).isPresent(),
+                "readiness came from the child API's ready()\n" + hw.describe());
+        assertTrue(hw.findLine(Pattern.compile("generation 2 \\(pid \\d+\\) status: jetty started"), 0).isPresent(),
+                hw.describe());
     }
 
     @Test

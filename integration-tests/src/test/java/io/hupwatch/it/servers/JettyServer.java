@@ -26,6 +26,7 @@ public final class JettyServer {
 
     public static void main(String[] args) throws Exception {
         String generation = System.getenv().getOrDefault("HUPWATCH_GENERATION", "?");
+        Hupwatch hupwatch = null;
         String body = "generation " + generation + " pid " + ProcessHandle.current().pid() + "\n";
 
         Server server = new Server(new QueuedThreadPool(32, 4));
@@ -33,7 +34,7 @@ public final class JettyServer {
         if (args[0].equals("stdin")) {
             connector.setInheritChannel(true);
         } else {
-            Hupwatch hupwatch = Hupwatch.connect();
+            hupwatch = Hupwatch.connect();
             connector.open(hupwatch.serverSocketChannel(args[1]));
             hupwatch.onWrapperGone(() -> {
                 System.err.println("hupwatch is gone; stopping");
@@ -59,6 +60,10 @@ public final class JettyServer {
             }
         });
         server.start();
+        if (hupwatch != null) {
+            hupwatch.status("jetty started");
+            hupwatch.ready(); // with --ready notify, the swap goes ahead now
+        }
         System.err.println("jetty generation " + generation + " serving");
         server.join();
     }
