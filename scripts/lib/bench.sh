@@ -6,6 +6,15 @@ hupwatch="$bench_repo/scripts/hupwatch"
 work=$(mktemp -d /tmp/hupwatch-bench.XXXXXX)
 pids=()
 bench_cleanup() {
+  # TERM first, so hupwatch stops its generations; KILL what is left after 10 s.
+  local p n
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
+  for n in $(seq 1 100); do
+    local alive=0
+    for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }

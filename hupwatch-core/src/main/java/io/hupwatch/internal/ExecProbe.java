@@ -52,6 +52,8 @@ final class ExecProbe implements ReadinessProbe {
             try {
                 Process p = pb.start();
                 attempt = p;
+                KnownChildren.add(p.pid());
+                p.onExit().thenRun(() -> KnownChildren.remove(p.pid()));
                 if (!p.waitFor(ATTEMPT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                 } else if (p.exitValue() == 0 && !closed) {

@@ -50,6 +50,8 @@ public final class OsHost implements Host, AutoCloseable {
     public Child spawn(SpawnRequest request) throws SpawnException {
         int generation = request.generation();
         Launch launch = new Launch(request.command(), environment(request), directory());
+        // Said here, with hupwatch's own words, rather than by whatever wrapper starts the command.
+        Executables.check(launch.command.get(0), launch.environment.get("PATH"), launch.directory);
         SocketPassing passing = sockets.passing();
         ReadinessProbe probe;
         IntConsumer started;
@@ -72,7 +74,7 @@ public final class OsHost implements Host, AutoCloseable {
         }
         int pid;
         try {
-            pid = PosixSpawner.spawn(launch.command, launch.environment, launch.fds, launch.directory);
+            pid = PosixSpawner.spawn(ParentDeath.wrap(launch.command), launch.environment, launch.fds, launch.directory);
         } catch (SpawnException e) {
             probe.close();
             passing.startFailed(generation);

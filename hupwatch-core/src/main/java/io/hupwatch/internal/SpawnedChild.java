@@ -23,6 +23,7 @@ final class SpawnedChild implements Host.Child {
 
     SpawnedChild(int pid, IntConsumer onExit) {
         this.pid = pid;
+        KnownChildren.add(pid);
         Thread waiter = new Thread(() -> onExit.accept(awaitExit()), "hupwatch-wait-" + pid);
         waiter.setDaemon(true);
         waiter.start();
@@ -35,6 +36,7 @@ final class SpawnedChild implements Host.Child {
             int r = libc.waitpid(pid, status, 0);
             if (r == pid) {
                 reaped = true;
+                KnownChildren.remove(pid);
                 return decode(status.intValue());
             }
             if (Native.lastErrno() != EINTR) {

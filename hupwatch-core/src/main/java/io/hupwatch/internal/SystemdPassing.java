@@ -1,6 +1,5 @@
 package io.hupwatch.internal;
 
-import io.hupwatch.supervisor.SpawnException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -23,8 +22,7 @@ final class SystemdPassing implements SocketPassing {
     }
 
     @Override
-    public IntConsumer prepare(Launch launch, int generation) throws SpawnException {
-        Executables.check(launch.command.get(0), launch.environment.get("PATH"), launch.directory);
+    public IntConsumer prepare(Launch launch, int generation) {
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", TRAMPOLINE, "hupwatch-systemd"));
         wrapped.addAll(launch.command);
         launch.command.clear();

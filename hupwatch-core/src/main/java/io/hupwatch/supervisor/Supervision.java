@@ -3,6 +3,7 @@ package io.hupwatch.supervisor;
 import io.hupwatch.internal.ControlServer;
 import io.hupwatch.internal.LaunchSettings;
 import io.hupwatch.internal.NotifyMessages;
+import io.hupwatch.internal.OrphanReaper;
 import io.hupwatch.internal.OsHost;
 import io.hupwatch.internal.PidFile;
 import io.hupwatch.internal.SignalTraps;
@@ -48,6 +49,7 @@ public final class Supervision {
             }
             try (ControlServer control = options.control() == null ? null : ControlServer.open(options.control(), loop)) {
                 SignalTraps.install(HANDLED, loop);
+                OrphanReaper.installIfPid1();
                 Lifecycle systemd = SystemdNotifier.fromEnvironment();
                 Lifecycle lifecycle = pidfile == null ? systemd : new Lifecycle() {
                     @Override

@@ -268,13 +268,15 @@ public final class Supervisor {
     private void onStartingExited(Generation g, int status) {
         gens.starting = null;
         g.replaceTimer(null);
+        String hint = status == 0 ? " (a server must stay in the foreground: if it forks into the background,"
+                + " hupwatch has lost it; turn its daemon mode off)" : "";
         if (gens.serving == null) {
-            log.error("{} exited with {} before it was ready; nothing is serving, so hupwatch exits too", g,
-                    ExitStatus.describe(status));
+            log.error("{} exited with {} before it was ready{}; nothing is serving, so hupwatch exits too", g,
+                    ExitStatus.describe(status), hint);
             finish(status);
             return;
         }
-        startFailed(g + " exited with " + ExitStatus.describe(status) + " before it was ready");
+        startFailed(g + " exited with " + ExitStatus.describe(status) + " before it was ready" + hint);
     }
 
     private void onServingExited(Generation g, int status) {
