@@ -23,6 +23,7 @@ final class Executables {
             Path candidate = Path.of(entry.isEmpty() ? "." : entry, program);
             if (Files.isRegularFile(candidate)) {
                 if (Files.isExecutable(candidate)) {
+                    checkInterpreter(candidate, program);
                     return;
                 }
                 foundButNotExecutable = true;
@@ -46,6 +47,27 @@ final class Executables {
         if (!Files.isExecutable(p)) {
             throw new SpawnException("cannot execute " + program + ": permission denied (is it executable? chmod +x "
                     + program + ")", SpawnException.NOT_EXECUTABLE);
+        }
+        checkInterpreter(p, program);
+    }
+
+    /** A script whose {@code #!} interpreter is missing fails with "not found" too: name the interpreter. */
+    private static void checkInterpreter(Path file, String program) throws SpawnException {
+        byte[] head = new byte[256];
+        int n;
+        try (var in = Files.newInputStream(file)) {
+            n = in.read(head);
+        } catch (java.io.IOException e) {
+            return; // the exec will tell
+        }
+        if (n < 3 || head[0] != '#' || head[1] != '!') {
+            return;
+        }
+        String line = new String(head, 2, n - 2, java.nio.charset.StandardCharsets.UTF_8).split("\n", 2)[0].strip();
+        String interpreter = line.split("\\s+", 2)[0];
+        if (!interpreter.isEmpty() && !Files.isExecutable(Path.of(interpreter))) {
+            throw new SpawnException("cannot run " + program + ": its #! interpreter " + interpreter + " was not found",
+                    SpawnException.NOT_FOUND);
         }
     }
 }

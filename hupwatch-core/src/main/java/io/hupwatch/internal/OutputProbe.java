@@ -14,8 +14,8 @@ import jnr.posix.POSIX;
 
 /**
  * {@code --ready log:REGEX}: the generation's stdout and stderr go through pipes that hupwatch
- * copies, byte for byte and as soon as they arrive, to its own stdout and stderr, while it looks
- * for a line that matches. Once one has, it only copies.
+ * copies, byte for byte, to its own stdout and stderr, a whole line at a time (so that hupwatch's
+ * own log lines never land inside one), while it looks for a line that matches.
  */
 final class OutputProbe implements ReadinessProbe {
     private static final int MAX_LINE = 64 * 1024;
@@ -69,34 +69,37 @@ final class OutputProbe implements ReadinessProbe {
             EventSink sink, String name) {
         Thread t = new Thread(() -> {
             POSIX posix = Posix.get();
+            LineSplitter lines = new LineSplitter(MAX_LINE);
             byte[] buf = new byte[8192];
-            StringBuilder line = new StringBuilder();
             int n;
             while ((n = posix.read(readEnd, buf, buf.length)) > 0) {
-                try {
-                    target.write(buf, 0, n);
-                } catch (IOException e) {
-                    // hupwatch's own output is gone; keep draining so the child never blocks
-                }
-                if (!matched.get()) {
-                    line.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    int nl;
-                    while ((nl = line.indexOf("\n")) >= 0 && !matched.get()) {
-                        String l = line.substring(0, nl);
-                        line.delete(0, nl + 1);
+                for (byte[] chunk : lines.feed(buf, n)) {
+                    write(target, chunk);
+                    if (!matched.get()) {
+                        String l = new String(chunk, StandardCharsets.UTF_8).stripTrailing();
                         if (pattern.matcher(l).find() && matched.compareAndSet(false, true)) {
                             sink.post(new Event.ChildReady(generation, "log line on " + name + ": " + abbreviate(l)));
                         }
                     }
-                    if (line.length() > MAX_LINE) {
-                        line.setLength(0);
-                    }
                 }
             }
+            write(target, lines.rest());
             posix.close(readEnd);
         }, "hupwatch-output-" + generation + "-" + name);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** One write(2) per line, as hupwatch's own log lines are: neither can land inside the other. */
+    private static void write(OutputStream target, byte[] chunk) {
+        if (chunk.length == 0) {
+            return;
+        }
+        try {
+            target.write(chunk);
+        } catch (IOException e) {
+            // hupwatch's own output is gone; keep draining so the child never blocks
+        }
     }
 
     private static String abbreviate(String s) {
