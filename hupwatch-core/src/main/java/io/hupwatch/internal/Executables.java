@@ -38,6 +38,18 @@ final class Executables {
     }
 
     private static void checkFile(Path p, String program) throws SpawnException {
+        if (!Files.exists(p) && Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                p.toRealPath();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new SpawnException("command not found: " + program + " (a symbolic link to nothing)",
+                        SpawnException.NOT_FOUND);
+            } catch (java.io.IOException e) {
+                throw new SpawnException("cannot run " + program + ": "
+                        + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                        : e.getMessage()), SpawnException.OTHER);
+            }
+        }
         if (!Files.exists(p)) {
             throw new SpawnException("command not found: " + program + " (no such file)", SpawnException.NOT_FOUND);
         }

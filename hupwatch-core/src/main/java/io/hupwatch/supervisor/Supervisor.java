@@ -89,7 +89,7 @@ public final class Supervisor {
         } else if (event instanceof Event.ChildStatus e) {
             onChildStatus(e.generation(), e.text());
         } else if (event instanceof Event.ReloadRequested e) {
-            requestReload("requested on the control socket", e.reply());
+            requestReload("on the control socket", e.reply());
         } else if (event instanceof Event.StatusRequested e) {
             e.reply().accept(report());
         }
@@ -97,7 +97,7 @@ public final class Supervisor {
 
     private void onSignal(PosixSignal signal) {
         switch (signal) {
-            case HUP -> requestReload("SIGHUP", null);
+            case HUP -> requestReload(null, null);
             case TERM, INT -> requestShutdown(signal);
             default -> forward(signal);
         }
@@ -107,7 +107,7 @@ public final class Supervisor {
 
     private void requestReload(String why, Consumer<ReloadOutcome> waiter) {
         if (shuttingDown) {
-            log.info("reload ({}) ignored: hupwatch is shutting down", why);
+            log.info("reload requested{} ignored: hupwatch is shutting down", from(why));
             if (waiter != null) {
                 waiter.accept(new ReloadOutcome(false, 0, 0, "hupwatch is shutting down"));
             }
@@ -115,8 +115,8 @@ public final class Supervisor {
         }
         if (gens.starting != null) {
             if (!reloadPending) {
-                log.info("reload ({}) while {} is starting: one more reload will follow once it is ready or has failed",
-                        why, gens.starting);
+                log.info("reload requested{} while {} is starting: one more reload will follow once it is ready or has"
+                        + " failed", from(why), gens.starting);
             }
             reloadPending = true;
             if (waiter != null) {
@@ -127,9 +127,14 @@ public final class Supervisor {
         if (waiter != null) {
             waiters.waitForCurrent(waiter);
         }
-        log.info("reload ({}): starting generation {}", why, lastGeneration + 1);
+        log.info("reload requested{}: starting generation {}", from(why), lastGeneration + 1);
         lifecycle.reloading();
         startGeneration();
+    }
+
+    /** "" for SIGHUP, " (on the control socket)" otherwise. */
+    private static String from(String source) {
+        return source == null ? "" : " (" + source + ")";
     }
 
     private void startGeneration() {

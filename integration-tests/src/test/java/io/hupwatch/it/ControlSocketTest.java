@@ -93,7 +93,7 @@ class ControlSocketTest extends CliTestSupport {
             Event s2 = child.await("start", 2, WAIT);
             assertEquals(0, reloaded.exit(), reloaded.toString());
             assertEquals("reloaded: generation 2 (pid " + s2.pid() + ") is serving", reloaded.stdout().trim(), reloaded.toString());
-            hw.awaitLine(Pattern.compile("hupwatch - reload \\(.*control socket.*\\): starting generation 2"), WAIT);
+            hw.awaitLine(Pattern.compile("hupwatch - reload requested \\(on the control socket\\): starting generation 2"), WAIT);
             hw.awaitLine(ready(2), WAIT);
             child.await("term", 1, WAIT);
             awaitGone(s1.pid(), "generation 1");
