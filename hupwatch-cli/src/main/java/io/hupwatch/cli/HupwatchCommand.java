@@ -1,10 +1,6 @@
 package io.hupwatch.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 @Command(name = "hupwatch",
         mixinStandardHelpOptions = true,
@@ -31,15 +27,5 @@ import picocli.CommandLine.Spec;
             "Exit status: the serving generation's (128+N if signal N killed it); 2 for a usage error;"
                 + " 127/126 when COMMAND is not found/not executable; 1 when hupwatch cannot start.",
             "Durations: 250ms, 30s, 2m, 1h, or a number of seconds (1.5)."})
-final class HupwatchCommand implements Callable<Integer> {
-    @Mixin
-    RunOptions options;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return Launcher.launch(options, spec.commandLine());
-    }
+final class HupwatchCommand extends SupervisingCommand {
 }

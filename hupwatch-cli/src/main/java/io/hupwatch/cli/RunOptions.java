@@ -115,49 +115,42 @@ final class RunOptions {
     static final class ReadinessConverter implements ITypeConverter<Readiness> {
         @Override
         public Readiness convert(String value) {
-            try {
-                return SupervisorConfig.parseReadiness(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return parsed(value, SupervisorConfig::parseReadiness);
         }
     }
 
     static final class PassModeConverter implements ITypeConverter<PassMode> {
         @Override
         public PassMode convert(String value) {
-            try {
-                return PassMode.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return parsed(value, PassMode::parse);
         }
     }
 
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return parsed(value, Durations::parse);
         }
     }
 
     static final class SignalConverter implements ITypeConverter<PosixSignal> {
         @Override
         public PosixSignal convert(String value) {
-            try {
-                PosixSignal sig = PosixSignal.parse(value);
-                if (sig == PosixSignal.STOP) {
-                    throw new TypeConversionException("SIGSTOP cannot be a stop signal: it pauses the server"
-                            + " instead of asking it to drain; use TERM, INT or QUIT");
-                }
-                return sig;
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+            PosixSignal sig = parsed(value, PosixSignal::parse);
+            if (sig == PosixSignal.STOP) {
+                throw new TypeConversionException("SIGSTOP cannot be a stop signal: it pauses the server"
+                        + " instead of asking it to drain; use TERM, INT or QUIT");
             }
+            return sig;
+        }
+    }
+
+    /** A parser's IllegalArgumentException, whose message names the accepted forms, as picocli's usage error. */
+    private static <T> T parsed(String value, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
     }
 }
