@@ -32,6 +32,10 @@ final class ReloadCommand implements Callable<Integer> {
                     + "; the reload may still be under way (see hupwatch status --control " + control + ")");
             return 1;
         }
+        if (answer.startsWith("denied ")) {
+            System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
+            return Main.USAGE;
+        }
         if (answer.startsWith("ok ")) {
             String[] w = answer.split(" ");
             System.out.println("reloaded: generation " + w[1] + " (pid " + w[2] + ") is serving");

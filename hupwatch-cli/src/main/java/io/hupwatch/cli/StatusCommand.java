@@ -28,6 +28,14 @@ final class StatusCommand implements Callable<Integer> {
             System.err.println("hupwatch: no answer from " + control + " within 10s");
             return 1;
         }
+        if (answer.startsWith("denied ")) {
+            System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
+            return Main.USAGE;
+        }
+        if (answer.startsWith("failed ")) {
+            System.err.println("hupwatch: " + answer.substring("failed ".length()));
+            return 1;
+        }
         System.out.println(answer);
         return 0;
     }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@code --control PATH}: a unix stream socket (mode 0600) for {@code hupwatch reload} and
  * {@code hupwatch status}. Peers of another user are refused (root excepted). One request per
  * connection, a line in: {@code reload} answers {@code ok GENERATION PID} or {@code failed REASON}
+ * ({@code denied REASON} to a client of another user)
  * once the reload is decided; {@code status} answers text for people and {@code status json} one
  * line of JSON, and the connection then closes.
  */
@@ -94,15 +95,18 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(SocketChannel c) {
         try (c) {
+            // The request is read first even from a client about to be refused: closing with unread
+            // data would reset the connection, and the client would not learn why.
+            String request = readLine(c);
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             String them = peer.user().getName();
             if (!them.equals(me) && !them.equals("root")) {
-                log.warn("control socket {}: refused a client of user {} (only {} or root may use it)", path, them, me);
-                write(c, "failed permission denied: only user " + me + " or root may control this hupwatch");
+                String allowed = me.equals("root") ? "root" : me + " or root";
+                log.warn("control socket {}: refused a client of user {} (only {} may use it)", path, them, allowed);
+                write(c, "denied only " + allowed + " may control this hupwatch");
                 return;
             }
-            String request = readLine(c);
             switch (request) {
                 case "reload" -> {
                     CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
@@ -117,8 +121,8 @@ public final class ControlServer implements AutoCloseable {
                 }
                 default -> write(c, "failed unknown request '" + request + "': use reload or status");
             }
-        } catch (IOException e) {
-            log.debug("control client: {}", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            log.debug("control client: {}", e.toString());
         }
     }
 

@@ -50,9 +50,12 @@ final class ExecProbe implements ReadinessProbe {
             pb.environment().put("HUPWATCH_CHILD_PID", Integer.toString(pid));
             pb.environment().put("HUPWATCH_GENERATION", Integer.toString(generation));
             try {
-                Process p = pb.start();
+                Process p = KnownChildren.starting(() -> {
+                    Process started = pb.start();
+                    KnownChildren.add(started.pid());
+                    return started;
+                });
                 attempt = p;
-                KnownChildren.add(p.pid());
                 p.onExit().thenRun(() -> KnownChildren.remove(p.pid()));
                 if (!p.waitFor(ATTEMPT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();

@@ -72,9 +72,10 @@ final class HandoffServer implements AutoCloseable {
             UnixSocketChannel conn;
             try {
                 conn = server.accept();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // close() from the generation's exit races with accept: only a failure while open is news
                 if (!closed) {
-                    log.warn("handoff socket of generation {}: accept failed: {}", generation, e.getMessage());
+                    log.warn("handoff socket of generation {}: accept failed: {}", generation, e.toString());
                 }
                 return;
             }
@@ -91,8 +92,10 @@ final class HandoffServer implements AutoCloseable {
                 } else {
                     conn.close();
                 }
-            } catch (IOException | InterruptedException e) {
-                log.warn("handoff to generation {} failed: {}", generation, e.getMessage());
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                if (!closed) {
+                    log.warn("handoff to generation {} failed: {}", generation, e.toString());
+                }
                 closeQuietly(conn);
             }
         }
@@ -169,8 +172,8 @@ final class HandoffServer implements AutoCloseable {
                 }
                 buf.clear();
             }
-        } catch (IOException e) {
-            log.debug("handoff connection of generation {}: {}", generation, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            log.debug("handoff connection of generation {}: {}", generation, e.toString());
         }
     }
 

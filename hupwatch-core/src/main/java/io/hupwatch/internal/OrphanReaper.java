@@ -45,6 +45,10 @@ public final class OrphanReaper {
 
     static void reapOnce() {
         QUEUED.set(false);
+        KnownChildren.scanning(OrphanReaper::scan);
+    }
+
+    private static void scan() {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             tasks.forEach(task -> {
                 try {

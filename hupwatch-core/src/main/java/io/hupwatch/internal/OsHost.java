@@ -74,7 +74,12 @@ public final class OsHost implements Host, AutoCloseable {
         }
         int pid;
         try {
-            pid = PosixSpawner.spawn(ParentDeath.wrap(launch.command), launch.environment, launch.fds, launch.directory);
+            pid = KnownChildren.starting(() -> {
+                int child = PosixSpawner.spawn(ParentDeath.wrap(launch.command), launch.environment, launch.fds,
+                        launch.directory);
+                KnownChildren.add(child);
+                return child;
+            });
         } catch (SpawnException e) {
             probe.close();
             passing.startFailed(generation);

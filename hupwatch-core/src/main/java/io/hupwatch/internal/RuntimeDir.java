@@ -29,10 +29,37 @@ final class RuntimeDir implements AutoCloseable {
             deleteTree(dir);
             Files.createDirectory(dir, mode);
         } else {
+            removeLeftovers(Path.of(System.getProperty("java.io.tmpdir")));
             dir = Files.createTempDirectory("hupwatch." + pid + ".", mode);
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         return new RuntimeDir(dir);
+    }
+
+    /**
+     * Removes the directories of hupwatch processes that are gone (a SIGKILLed hupwatch cannot
+     * remove its own): {@code hupwatch.PID.*} owned by this user whose PID is not running.
+     */
+    private static void removeLeftovers(Path tmp) {
+        try (Stream<Path> entries = Files.list(tmp)) {
+            entries.filter(p -> p.getFileName().toString().matches("hupwatch\\.\\d+\\..+"))
+                    .filter(p -> {
+                        long pid = Long.parseLong(p.getFileName().toString().split("\\.")[1]);
+                        return ProcessHandle.of(pid).isEmpty() && ownedByMe(p);
+                    })
+                    .forEach(RuntimeDir::deleteTree);
+        } catch (IOException | RuntimeException ignored) {
+            // hygiene only
+        }
+    }
+
+    private static boolean ownedByMe(Path p) {
+        try {
+            return Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName()
+                    .equals(System.getProperty("user.name"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     Path path() {

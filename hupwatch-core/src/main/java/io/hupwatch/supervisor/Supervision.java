@@ -37,6 +37,9 @@ public final class Supervision {
      * @throws IllegalStateException when a signal cannot be handled
      */
     public static int run(SupervisorConfig config, WrapperOptions options) {
+        // A bug in a helper thread is one log line, never a stack trace on the operator's screen.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
+                log.error("internal error in thread {}: {}", thread.getName(), e.toString()));
         EventLoop loop = new EventLoop();
         PidFile pidfile = options.pidfile() == null ? null : PidFile.claim(options.pidfile());
         boolean notify = config.ready() instanceof Readiness.Notify;
