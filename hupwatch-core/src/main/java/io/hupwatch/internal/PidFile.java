@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * generation 1 is ready, removed at exit if it still names this hupwatch. A file naming a live
  * hupwatch is a start error; a stale one (dead pid, or a pid that is no hupwatch) is replaced.
  */
-public final class PidFile {
+public final class PidFile implements io.hupwatch.supervisor.Lifecycle {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
 
     private final Path path;
@@ -41,6 +41,12 @@ public final class PidFile {
             log.info("--pidfile {} named pid {}, which is not a running hupwatch: it will be replaced", path, other.get());
         }
         return f;
+    }
+
+    /** Generation 1 is ready: hupwatch is up, so the pidfile may name it. */
+    @Override
+    public void started(int generation, long pid) {
+        write();
     }
 
     public void write() {

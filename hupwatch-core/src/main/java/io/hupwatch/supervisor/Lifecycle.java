@@ -27,4 +27,44 @@ public interface Lifecycle {
 
     Lifecycle NONE = new Lifecycle() {
     };
+
+    /** Each of {@code parts}, in order. */
+    static Lifecycle all(Lifecycle... parts) {
+        return new Lifecycle() {
+            @Override
+            public void started(int generation, long pid) {
+                for (Lifecycle l : parts) {
+                    l.started(generation, pid);
+                }
+            }
+
+            @Override
+            public void reloading() {
+                for (Lifecycle l : parts) {
+                    l.reloading();
+                }
+            }
+
+            @Override
+            public void reloaded(boolean ok, String summary) {
+                for (Lifecycle l : parts) {
+                    l.reloaded(ok, summary);
+                }
+            }
+
+            @Override
+            public void status(String text) {
+                for (Lifecycle l : parts) {
+                    l.status(text);
+                }
+            }
+
+            @Override
+            public void stopping() {
+                for (Lifecycle l : parts) {
+                    l.stopping();
+                }
+            }
+        };
+    }
 }

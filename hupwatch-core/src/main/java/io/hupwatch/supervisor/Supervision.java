@@ -53,34 +53,8 @@ public final class Supervision {
             try (ControlServer control = options.control() == null ? null : ControlServer.open(options.control(), loop)) {
                 SignalTraps.install(HANDLED, loop);
                 OrphanReaper.installIfPid1();
-                Lifecycle systemd = SystemdNotifier.fromEnvironment();
-                Lifecycle lifecycle = pidfile == null ? systemd : new Lifecycle() {
-                    @Override
-                    public void started(int generation, long pid) {
-                        pidfile.write();
-                        systemd.started(generation, pid);
-                    }
-
-                    @Override
-                    public void reloading() {
-                        systemd.reloading();
-                    }
-
-                    @Override
-                    public void reloaded(boolean ok, String summary) {
-                        systemd.reloaded(ok, summary);
-                    }
-
-                    @Override
-                    public void status(String text) {
-                        systemd.status(text);
-                    }
-
-                    @Override
-                    public void stopping() {
-                        systemd.stopping();
-                    }
-                };
+                Lifecycle lifecycle = Lifecycle.all(pidfile == null ? Lifecycle.NONE : pidfile,
+                        SystemdNotifier.fromEnvironment());
                 List<String> names = sockets.addresses().stream().map(a -> a.name() + " " + a.display()).toList();
                 LaunchSettings settings = new LaunchSettings(config.ready(), options.chdir(), options.envFile());
                 try (OsHost host = new OsHost(loop, sockets, settings)) {
