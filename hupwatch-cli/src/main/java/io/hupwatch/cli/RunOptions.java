@@ -23,7 +23,7 @@ final class RunOptions {
 
     @Option(names = "--pass", paramLabel = "MODE", defaultValue = "handoff", converter = PassModeConverter.class,
             description = "How each generation receives the sockets: handoff (SCM_RIGHTS over $HUPWATCH_SOCKET),"
-                    + " stdin (the one socket is fd 0) or systemd (fd 3 with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES)"
+                    + " stdin (the one socket is fd 0) or systemd (fds 3, 4... with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES)"
                     + " (default: ${DEFAULT-VALUE}).")
     PassMode pass;
 
@@ -40,7 +40,8 @@ final class RunOptions {
 
     @Option(names = {"-w", "--warmup", "--warmup-time"}, paramLabel = "DUR", defaultValue = "1s",
             converter = DurationConverter.class,
-            description = "A new generation counts as ready once it has stayed alive this long (default: ${DEFAULT-VALUE}).")
+            description = "With --ready delay: a new generation counts as ready once it has stayed alive this long"
+                    + " (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
     @Option(names = "--drain-timeout", paramLabel = "DUR", defaultValue = "30s", converter = DurationConverter.class,
