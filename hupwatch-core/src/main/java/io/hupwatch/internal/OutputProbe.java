@@ -22,10 +22,15 @@ final class OutputProbe implements ReadinessProbe {
     private static final OutputStream STDOUT = new FileOutputStream(FileDescriptor.out);
     private static final OutputStream STDERR = new FileOutputStream(FileDescriptor.err);
 
-    private final int[] writeEnds;
+    /** How long an exited generation's output may take to drain (a grandchild may hold the pipe open). */
+    private static final long DRAIN_MILLIS = 2000;
 
-    private OutputProbe(int[] writeEnds) {
+    private final int[] writeEnds;
+    private final Thread[] copiers;
+
+    private OutputProbe(int[] writeEnds, Thread... copiers) {
         this.writeEnds = writeEnds;
+        this.copiers = copiers;
     }
 
     static OutputProbe prepare(Launch launch, int generation, Pattern pattern, EventSink sink) throws IOException {
@@ -40,9 +45,9 @@ final class OutputProbe implements ReadinessProbe {
         launch.placeFd(1, out[1]);
         launch.placeFd(2, err[1]);
         AtomicBoolean matched = new AtomicBoolean();
-        copier(out[0], STDOUT, generation, pattern, matched, sink, "stdout");
-        copier(err[0], STDERR, generation, pattern, matched, sink, "stderr");
-        return new OutputProbe(new int[] {out[1], err[1]});
+        return new OutputProbe(new int[] {out[1], err[1]},
+                copier(out[0], STDOUT, generation, pattern, matched, sink, "stdout"),
+                copier(err[0], STDERR, generation, pattern, matched, sink, "stderr"));
     }
 
     /** hupwatch's copies of the write ends are closed once the child has its own. */
@@ -51,9 +56,22 @@ final class OutputProbe implements ReadinessProbe {
         closeWriteEnds();
     }
 
+    /**
+     * The generation has exited: its last lines are copied before its exit is reported (hupwatch
+     * may exit right after), for up to {@link #DRAIN_MILLIS}.
+     */
     @Override
     public void close() {
         closeWriteEnds();
+        long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
+        for (Thread t : copiers) {
+            try {
+                t.join(Math.max(1, deadline - System.currentTimeMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private synchronized void closeWriteEnds() {
@@ -65,8 +83,8 @@ final class OutputProbe implements ReadinessProbe {
         }
     }
 
-    private static void copier(int readEnd, OutputStream target, int generation, Pattern pattern, AtomicBoolean matched,
-            EventSink sink, String name) {
+    private static Thread copier(int readEnd, OutputStream target, int generation, Pattern pattern,
+            AtomicBoolean matched, EventSink sink, String name) {
         Thread t = new Thread(() -> {
             POSIX posix = Posix.get();
             LineSplitter lines = new LineSplitter(MAX_LINE);
@@ -88,6 +106,7 @@ final class OutputProbe implements ReadinessProbe {
         }, "hupwatch-output-" + generation + "-" + name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     /** One write(2) per line, as hupwatch's own log lines are: neither can land inside the other. */
