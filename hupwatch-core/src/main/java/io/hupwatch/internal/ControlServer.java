@@ -13,7 +13,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
@@ -54,17 +53,10 @@ public final class ControlServer implements AutoCloseable {
             throw new StartupException("--control " + path + ": directory " + p.getParent()
                     + " does not exist; create it first");
         }
-        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
-                throw new StartupException("--control " + path + ": another hupwatch answers there; stop it, or use"
-                        + " another path");
-            } catch (IOException nobody) {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new StartupException("--control " + path + ": cannot remove the old file: " + e.getMessage());
-                }
-            }
+        try {
+            StaleSocketFile.clear(p, "another hupwatch answers there");
+        } catch (IOException e) {
+            throw new StartupException("--control " + path + ": " + e.getMessage());
         }
         try {
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

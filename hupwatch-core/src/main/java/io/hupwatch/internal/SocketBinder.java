@@ -6,7 +6,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import jnr.constants.platform.Fcntl;
 import jnr.ffi.Memory;
@@ -14,7 +13,6 @@ import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 import jnr.unixsocket.UnixServerSocketChannel;
 import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,8 +136,10 @@ public final class SocketBinder {
             throw new BindException("--bind " + address.display() + ": directory " + dir
                     + " does not exist; create it first");
         }
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            removeStale(address);
+        try {
+            StaleSocketFile.clear(path, "a live server is listening there (another hupwatch or the server itself)");
+        } catch (IOException e) {
+            throw new BindException("--bind " + address.display() + ": " + e.getMessage());
         }
         UnixServerSocketChannel channel = null;
         try {
@@ -152,36 +152,6 @@ public final class SocketBinder {
             closeQuietly(channel);
             throw new BindException("bind(" + address.display() + ") failed: " + e.getMessage()
                     + (Files.isWritable(dir) ? "" : ": no write permission on " + dir));
-        }
-    }
-
-    /** A socket file nobody listens on is left over from a crash: replace it. A live one is an error. */
-    private static void removeStale(BindAddress address) throws BindException {
-        Path path = address.path();
-        if (!isSocket(path)) {
-            throw new BindException("--bind " + address.display() + ": " + path
-                    + " exists and is not a socket; remove it or choose another path");
-        }
-        try (UnixSocketChannel probe = UnixSocketChannel.open(new UnixSocketAddress(path.toFile()))) {
-            throw new BindException("--bind " + address.display() + ": a live server is listening there"
-                    + " (another hupwatch or the server itself); stop it or choose another path");
-        } catch (IOException refused) {
-            try {
-                Files.delete(path);
-                log.info("removed stale socket file {} (nobody was listening on it)", path);
-            } catch (IOException e) {
-                throw new BindException("--bind " + address.display() + ": cannot remove the stale socket file: "
-                        + e.getMessage());
-            }
-        }
-    }
-
-    private static boolean isSocket(Path p) {
-        try {
-            Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            return (((Integer) mode) & 0170000) == 0140000;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
         }
     }
 

@@ -97,4 +97,21 @@ class SocketStartErrorsTest {
             assertTrue(hw.stderr().get(0).contains("--pass stdin"), hw.describe());
         }
     }
+
+    @Test
+    void aControlPathHoldingAFileIsNeverReplaced() throws Exception {
+        Path path = Files.writeString(dir.resolve("notes.txt"), "keep me too");
+        assertCannotStart("exists and is not a socket", "--control", path.toString(), "--", "sleep", "60");
+        assertEquals("keep me too", Files.readString(path));
+    }
+
+    @Test
+    void aLiveControlSocketIsNotStolen() throws Exception {
+        Path path = dir.resolve("control.sock");
+        try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            live.bind(UnixDomainSocketAddress.of(path));
+            assertCannotStart("another hupwatch answers there", "--control", path.toString(), "--", "sleep", "60");
+            assertTrue(Files.exists(path), "the live socket file is untouched");
+        }
+    }
 }
