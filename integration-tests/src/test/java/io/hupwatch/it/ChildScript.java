@@ -211,6 +211,11 @@ final class ChildScript {
     }
 
     List<Event> events() {
+        return readEvents(log);
+    }
+
+    /** The complete event lines in {@code log} so far (a generation may be appending one right now). */
+    static List<Event> readEvents(Path log) {
         String text;
         try {
             text = Files.readString(log, StandardCharsets.UTF_8);
@@ -219,7 +224,6 @@ final class ChildScript {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // Only complete lines: a generation may be appending one right now.
         int end = text.lastIndexOf('\n');
         List<Event> events = new ArrayList<>();
         if (end < 0) {

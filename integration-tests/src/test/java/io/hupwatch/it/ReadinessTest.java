@@ -172,12 +172,7 @@ class ReadinessTest extends CliTestSupport {
     // ---- log:REGEX ----------------------------------------------------------------------------
 
     private Path appDir() throws IOException {
-        Path app = dir.resolve("app");
-        Files.createDirectories(app);
-        try (var in = ReadinessTest.class.getResourceAsStream("/apps/app.py")) {
-            Files.copy(in, app.resolve("app.py"));
-        }
-        return app;
+        return GunicornApp.copyInto(dir);
     }
 
     /** The lines of {@code lines} that hupwatch did not write (its log lines name "hupwatch - "). */

@@ -239,12 +239,7 @@ class RealSupervisorsTest {
     }
 
     private Path appDir() throws IOException {
-        Path app = dir.resolve("app");
-        Files.createDirectories(app);
-        try (var in = RealSupervisorsTest.class.getResourceAsStream("/apps/app.py")) {
-            Files.copy(in, app.resolve("app.py"));
-        }
-        return app;
+        return GunicornApp.copyInto(dir);
     }
 
     private static int freePort() throws IOException {

@@ -3,7 +3,6 @@ package io.hupwatch.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,10 +34,7 @@ class ReloadStormTest extends CliTestSupport {
 
     @Test
     void hundredHupsInOneSecondUnderLoadMergeIntoFewSwapsWithoutAFailedRequest() throws Exception {
-        Path app = Files.createDirectories(dir.resolve("app"));
-        try (var in = ReloadStormTest.class.getResourceAsStream("/apps/app.py")) {
-            Files.copy(in, app.resolve("app.py"));
-        }
+        Path app = GunicornApp.copyInto(dir);
         Path control = dir.resolve("control.sock");
         try (HupwatchProcess hw = HupwatchProcess.start(dir, "--bind", "tcp:127.0.0.1:0", "--pass", "systemd",
                 "--ready", "log:Booting worker", "--ready-timeout", "30s", "--drain-timeout", "15s",

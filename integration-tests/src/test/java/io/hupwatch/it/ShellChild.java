@@ -6,11 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -62,25 +60,7 @@ final class ShellChild implements AutoCloseable {
     }
 
     List<Event> events() {
-        String text;
-        try {
-            text = Files.readString(log, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        int end = text.lastIndexOf('\n');
-        List<Event> events = new ArrayList<>();
-        if (end < 0) {
-            return events;
-        }
-        for (String line : text.substring(0, end).split("\n")) {
-            if (!line.isBlank()) {
-                events.add(Event.parse(line));
-            }
-        }
-        return events;
+        return ChildScript.readEvents(log);
     }
 
     List<Event> events(String kind, int generation) {

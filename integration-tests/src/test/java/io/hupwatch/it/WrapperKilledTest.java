@@ -113,10 +113,7 @@ class WrapperKilledTest extends CliTestSupport {
 
     @Test
     void gunicornUnderSystemdPassDiesWithHupwatch() throws Exception {
-        Path app = Files.createDirectories(dir.resolve("app"));
-        try (var in = WrapperKilledTest.class.getResourceAsStream("/apps/app.py")) {
-            Files.copy(in, app.resolve("app.py"));
-        }
+        Path app = GunicornApp.copyInto(dir);
         try (HupwatchProcess hw = start(List.of("--bind", "tcp:127.0.0.1:0", "--pass", "systemd",
                 "--ready", "log:Booting worker", "--ready-timeout", "20s"),
                 List.of("gunicorn", "--chdir", app.toString(), "--workers", "2", "app:app"))) {

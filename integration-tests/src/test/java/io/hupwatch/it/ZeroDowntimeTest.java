@@ -52,12 +52,7 @@ class ZeroDowntimeTest {
     }
 
     private Path appDir() throws IOException {
-        Path app = dir.resolve("app");
-        Files.createDirectories(app);
-        try (var in = ZeroDowntimeTest.class.getResourceAsStream("/apps/app.py")) {
-            Files.copy(in, app.resolve("app.py"));
-        }
-        return app;
+        return GunicornApp.copyInto(dir);
     }
 
     private HupwatchProcess hupwatch(List<String> options, List<String> command) {
