@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        subcommands = {RunCommand.class, ReloadCommand.class, StatusCommand.class},
         synopsisHeading = "Usage: ",
         customSynopsis = "hupwatch [OPTIONS] -- COMMAND [ARG...]%n"
                 + "       hupwatch run [OPTIONS] -- COMMAND [ARG...]%n"
@@ -27,5 +26,6 @@ import picocli.CommandLine.Command;
             "Exit status: the serving generation's (128+N if signal N killed it); 2 for a usage error;"
                 + " 127/126 when COMMAND is not found/not executable; 1 when hupwatch cannot start.",
             "Durations: 250ms, 30s, 2m, 1h, or a number of seconds (1.5)."})
+/** {@code hupwatch}; its subcommands are added by {@link Main#commandLine()}. */
 final class HupwatchCommand extends SupervisingCommand {
 }

@@ -6,6 +6,7 @@ package io.hupwatch.cli;
  */
 final class Logging {
     private static final String PREFIX = "org.slf4j.simpleLogger.";
+    static final String TIMESTAMP_PATTERN = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 
     private Logging() {
     }
@@ -21,7 +22,7 @@ final class Logging {
         setDefault("logFile", "System.err");
         setDefault("defaultLogLevel", level);
         setDefault("showDateTime", "true");
-        setDefault("dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        setDefault("dateTimeFormat", TIMESTAMP_PATTERN);
         setDefault("showThreadName", "false");
         setDefault("showLogName", "true");
         setDefault("levelInBrackets", "true");

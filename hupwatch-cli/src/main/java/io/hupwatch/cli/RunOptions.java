@@ -113,45 +113,54 @@ final class RunOptions {
         return out;
     }
 
-    static final class ReadinessConverter implements ITypeConverter<Readiness> {
+    /**
+     * A parser's IllegalArgumentException, whose message names the accepted forms, as picocli's usage
+     * error. (Subclasses rather than lambdas: picocli's interfaces are Java 5 class files, and a lambda
+     * implementing one cannot be kept in the class-data archive, so it would be spun at every start.)
+     */
+    abstract static class Converter<T> implements ITypeConverter<T> {
+        abstract T parse(String value);
+
         @Override
-        public Readiness convert(String value) {
-            return parsed(value, SupervisorConfig::parseReadiness);
+        public final T convert(String value) {
+            try {
+                return parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 
-    static final class PassModeConverter implements ITypeConverter<PassMode> {
+    static final class ReadinessConverter extends Converter<Readiness> {
         @Override
-        public PassMode convert(String value) {
-            return parsed(value, PassMode::parse);
+        Readiness parse(String value) {
+            return SupervisorConfig.parseReadiness(value);
         }
     }
 
-    static final class DurationConverter implements ITypeConverter<Duration> {
+    static final class PassModeConverter extends Converter<PassMode> {
         @Override
-        public Duration convert(String value) {
-            return parsed(value, Durations::parse);
+        PassMode parse(String value) {
+            return PassMode.parse(value);
         }
     }
 
-    static final class SignalConverter implements ITypeConverter<PosixSignal> {
+    static final class DurationConverter extends Converter<Duration> {
         @Override
-        public PosixSignal convert(String value) {
-            PosixSignal sig = parsed(value, PosixSignal::parse);
+        Duration parse(String value) {
+            return Durations.parse(value);
+        }
+    }
+
+    static final class SignalConverter extends Converter<PosixSignal> {
+        @Override
+        PosixSignal parse(String value) {
+            PosixSignal sig = PosixSignal.parse(value);
             if (sig == PosixSignal.STOP) {
-                throw new TypeConversionException("SIGSTOP cannot be a stop signal: it pauses the server"
+                throw new IllegalArgumentException("SIGSTOP cannot be a stop signal: it pauses the server"
                         + " instead of asking it to drain; use TERM, INT or QUIT");
             }
             return sig;
-        }
-    }
-
-    /** A parser's IllegalArgumentException, whose message names the accepted forms, as picocli's usage error. */
-    private static <T> T parsed(String value, java.util.function.Function<String, T> parser) {
-        try {
-            return parser.apply(value);
-        } catch (IllegalArgumentException e) {
-            throw new TypeConversionException(e.getMessage());
         }
     }
 }

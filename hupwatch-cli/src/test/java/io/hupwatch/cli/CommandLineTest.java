@@ -1,6 +1,7 @@
 package io.hupwatch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hupwatch.supervisor.PosixSignal;
@@ -51,18 +52,68 @@ class CommandLineTest {
         assertEquals(List.of("srv"), o.command);
     }
 
+    /** What the supervisor is given, to compare the two models' parses. */
+    private static String described(RunOptions o) {
+        return String.join("|", String.valueOf(o.command), String.valueOf(o.binds), String.valueOf(o.pass),
+                String.valueOf(o.ready), String.valueOf(o.readyTimeout), String.valueOf(o.warmup),
+                String.valueOf(o.drainTimeout), String.valueOf(o.stopSignal), String.valueOf(o.chdir),
+                String.valueOf(o.envFile), String.valueOf(o.pidfile), String.valueOf(o.control),
+                String.valueOf(o.verbosity()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-- srv", "-w 2 srv -w 5", "--bind tcp:127.0.0.1:0 -b api=unix:/tmp/x.sock --pass systemd -- srv a",
+            "--ready log:^up$ --ready-timeout 5s --drain-timeout=1m --stop-signal QUIT -qq -- srv",
+            "--chdir /srv --env-file /etc/x.env --pidfile /run/x.pid --control /run/x.ctl -k -v -- srv"})
+    void theModelWithoutSubcommandsParsesLikeTheWholeOne(String line) {
+        String[] args = line.split(" ");
+        assertFalse(Main.namesSubcommand(args));
+        ParseResult lean = Main.withoutSubcommands(args).parseArgs(args);
+        RunOptions leanOptions = ((HupwatchCommand) lean.commandSpec().userObject()).options;
+        assertEquals(described(parse(args)), described(leanOptions));
+    }
+
+    @Test
+    void anythingThatMayNameASubcommandGoesToTheWholeModel() {
+        assertTrue(Main.namesSubcommand(new String[0]));
+        assertTrue(Main.namesSubcommand(new String[] {"status", "--control", "/x"}));
+        assertTrue(Main.namesSubcommand(new String[] {"-v", "run", "--", "srv"}));
+        assertTrue(Main.namesSubcommand(new String[] {"--pidfile", "reload", "--", "srv"}));
+        assertFalse(Main.namesSubcommand(new String[] {"--", "status"}));
+        assertFalse(Main.namesSubcommand(new String[] {"srv", "--", "run"}));
+    }
+
+    @Test
+    void helpAskedOfTheModelWithoutSubcommandsListsThem() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            assertEquals(0, Main.withoutSubcommands(new String[] {"--help"}).execute("--help"));
+        } finally {
+            System.setOut(saved);
+        }
+        String help = out.toString();
+        assertTrue(help.contains("Usage: hupwatch [OPTIONS] -- COMMAND"), help);
+        for (String sub : List.of("run", "reload", "status")) {
+            assertTrue(help.lines().anyMatch(l -> l.trim().startsWith(sub + " ")), sub + " missing from:\n" + help);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--warmup=abc", "--drain-timeout=-1", "--stop-signal=NOPE", "--stop-signal=STOP", "--bind=x", "--bind=tcp:1.2.3.4:99999", "--pass=fd", "--pass=stdin",
             "--nope", "--ready=sometimes", "--ready=log:(", "--ready-timeout=x"})
     void usageErrorsAreOneLineAndExit2(String option) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(option, "--", "true");
-        assertEquals(2, code);
-        String text = err.toString();
-        assertEquals(1, text.lines().count(), text);
-        assertTrue(text.startsWith("hupwatch: "), text);
+        String[] args = {option, "--", "true"};
+        for (CommandLine cl : List.of(Main.commandLine(), Main.withoutSubcommands(args))) {
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(args);
+            assertEquals(2, code);
+            String text = err.toString();
+            assertEquals(1, text.lines().count(), text);
+            assertTrue(text.startsWith("hupwatch: "), text);
+        }
     }
 
     @Test

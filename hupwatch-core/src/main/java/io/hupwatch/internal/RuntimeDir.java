@@ -1,10 +1,13 @@
 package io.hupwatch.internal;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -29,11 +32,30 @@ final class RuntimeDir implements AutoCloseable {
             deleteTree(dir);
             Files.createDirectory(dir, mode);
         } else {
-            removeLeftovers(Path.of(System.getProperty("java.io.tmpdir")));
-            dir = Files.createTempDirectory("hupwatch." + pid + ".", mode);
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            removeLeftovers(tmp);
+            dir = createUnique(tmp, "hupwatch." + pid + ".", mode);
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         return new RuntimeDir(dir);
+    }
+
+    /**
+     * Like {@link Files#createTempDirectory}, without its start-up cost (it seeds a SecureRandom):
+     * the name need not be unguessable, because mkdir never reuses an existing entry: the directory
+     * is always one hupwatch has just created, for its own user, mode 0700.
+     */
+    private static Path createUnique(Path parent, String prefix, FileAttribute<?> mode) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path dir = parent.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+            try {
+                return Files.createDirectory(dir, mode);
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 100) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     /**

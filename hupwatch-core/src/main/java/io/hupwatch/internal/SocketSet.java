@@ -53,9 +53,12 @@ public final class SocketSet implements AutoCloseable {
             for (BindAddress b : binds) {
                 bound.add(SocketBinder.bind(b));
             }
-            dir = RuntimeDir.create();
-            for (ListeningSocket s : bound) {
-                s.keepSpareLink(dir.path());
+            // Needed for handoff sockets, notify sockets and the spare links of unix socket files only.
+            if (needRuntimeDir || mode == PassMode.HANDOFF || binds.stream().anyMatch(b -> b.kind() == BindAddress.Kind.UNIX)) {
+                dir = RuntimeDir.create();
+                for (ListeningSocket s : bound) {
+                    s.keepSpareLink(dir.path());
+                }
             }
             SocketPassing passing = switch (mode) {
                 case STDIN -> new StdinPassing(bound.get(0));
