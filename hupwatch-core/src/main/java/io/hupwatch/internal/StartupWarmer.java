@@ -19,27 +19,34 @@ public final class StartupWarmer {
 
     /** Starts the warm-up on a daemon thread and returns at once. */
     public static void startInBackground(String timestampPattern) {
-        Thread t = new Thread(() -> warm(timestampPattern), "hupwatch-warmup");
+        Thread t = new Thread(() -> warmQuietly(timestampPattern), "hupwatch-warmup");
         t.setDaemon(true);
         t.start();
     }
 
-    private static void warm(String timestampPattern) {
+    private static void warmQuietly(String timestampPattern) {
         try {
-            new SimpleDateFormat(timestampPattern).format(new Date());
-            LibC libc = Native.libc();
-            libc.strerror(0);
-            Pointer scratch = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(libc), OPAQUE_BYTES, true);
-            libc.posix_spawn_file_actions_init(scratch);
-            libc.posix_spawn_file_actions_adddup2(scratch, 0, 0);
-            libc.posix_spawn_file_actions_destroy(scratch);
-            libc.posix_spawnattr_init(scratch);
-            libc.posix_spawnattr_setflags(scratch, (short) 0);
-            libc.posix_spawnattr_setsigmask(scratch, scratch);
-            libc.posix_spawnattr_setsigdefault(scratch, scratch);
-            libc.posix_spawnattr_destroy(scratch);
+            warm(timestampPattern);
         } catch (RuntimeException | LinkageError e) {
             // Only a head start: the same work is done, and reported, where it is needed.
         }
+    }
+
+    /** The warm-up itself; it throws what a call throws (tested: nothing). */
+    static void warm(String timestampPattern) {
+        new SimpleDateFormat(timestampPattern).format(new Date());
+        LibC libc = Native.libc();
+        libc.strerror(0);
+        jnr.ffi.Runtime runtime = jnr.ffi.Runtime.getRuntime(libc);
+        Pointer scratch = Memory.allocateDirect(runtime, OPAQUE_BYTES, true);
+        Pointer emptySet = Memory.allocateDirect(runtime, OPAQUE_BYTES, true);
+        libc.posix_spawn_file_actions_init(scratch);
+        libc.posix_spawn_file_actions_adddup2(scratch, 0, 0);
+        libc.posix_spawn_file_actions_destroy(scratch);
+        libc.posix_spawnattr_init(scratch);
+        libc.posix_spawnattr_setflags(scratch, (short) 0);
+        libc.posix_spawnattr_setsigmask(scratch, emptySet);
+        libc.posix_spawnattr_setsigdefault(scratch, emptySet);
+        libc.posix_spawnattr_destroy(scratch);
     }
 }
