@@ -1,12 +1,10 @@
 package io.hupwatch.internal;
 
 import java.io.File;
-import jnr.constants.platform.Fcntl;
+import java.io.IOException;
 
 /** Where glibc has no closefrom for posix_spawn (before 2.34): mark hupwatch's own fds close-on-exec instead. */
 final class FdHygiene {
-    private static final int FD_CLOEXEC = 1;
-
     private FdHygiene() {
     }
 
@@ -18,7 +16,11 @@ final class FdHygiene {
         for (String name : fds) {
             int fd = Integer.parseInt(name);
             if (fd >= from) {
-                Posix.get().fcntlInt(fd, Fcntl.F_SETFD, FD_CLOEXEC);
+                try {
+                    Native.closeOnExec(fd);
+                } catch (IOException closedMeanwhile) {
+                    // the listing includes its own directory fd, gone by now
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package io.hupwatch.internal;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
@@ -28,6 +29,13 @@ public interface LibC {
     int shutdown(int fd, int how);
 
     int close(int fd);
+
+    int pipe2(@Out int[] fds, int flags);
+
+    @ssize_t long read(int fd, @Out byte[] buffer, @size_t long length);
+
+    /** Only the int-argument commands (F_SETFD, F_GETFL, ...). */
+    int fcntl(int fd, int command, int argument);
 
     @ssize_t long recv(int fd, Pointer buffer, @size_t long length, int flags);
 

@@ -27,6 +27,16 @@ final class Native {
         return l;
     }
 
+    private static final int F_SETFD = 2;
+    private static final int FD_CLOEXEC = 1;
+
+    /** Marks {@code fd} close-on-exec, so that only the fds a generation is given reach it. */
+    static void closeOnExec(int fd) throws java.io.IOException {
+        if (libc().fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+            throw new java.io.IOException("fcntl(" + fd + ", F_SETFD, FD_CLOEXEC) failed: " + lastError());
+        }
+    }
+
     /** "No such process (errno 3)" for the last native call on this thread. */
     static String lastError() {
         LibC l = libc();

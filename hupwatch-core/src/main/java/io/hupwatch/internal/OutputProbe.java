@@ -9,8 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import jnr.constants.platform.Fcntl;
-import jnr.posix.POSIX;
 
 /**
  * {@code --ready log:REGEX}: the generation's stdout and stderr go through pipes that hupwatch
@@ -19,6 +17,7 @@ import jnr.posix.POSIX;
  */
 final class OutputProbe implements ReadinessProbe {
     private static final int MAX_LINE = 64 * 1024;
+    private static final int O_CLOEXEC = 0x80000;
     private static final OutputStream STDOUT = new FileOutputStream(FileDescriptor.out);
     private static final OutputStream STDERR = new FileOutputStream(FileDescriptor.err);
 
@@ -34,20 +33,23 @@ final class OutputProbe implements ReadinessProbe {
     }
 
     static OutputProbe prepare(Launch launch, int generation, Pattern pattern, EventSink sink) throws IOException {
-        POSIX posix = Posix.get();
-        int[] out = new int[2];
-        int[] err = new int[2];
-        Posix.check(posix.pipe(out), "pipe()");
-        Posix.check(posix.pipe(err), "pipe()");
-        for (int fd : new int[] {out[0], out[1], err[0], err[1]}) {
-            posix.fcntlInt(fd, Fcntl.F_SETFD, 1);
-        }
+        int[] out = pipe();
+        int[] err = pipe();
         launch.placeFd(1, out[1]);
         launch.placeFd(2, err[1]);
         AtomicBoolean matched = new AtomicBoolean();
         return new OutputProbe(new int[] {out[1], err[1]},
                 copier(out[0], STDOUT, generation, pattern, matched, sink, "stdout"),
                 copier(err[0], STDERR, generation, pattern, matched, sink, "stderr"));
+    }
+
+    /** A close-on-exec pipe: each generation gets only the write end placed on its fd 1 or 2. */
+    private static int[] pipe() throws IOException {
+        int[] fds = new int[2];
+        if (Native.libc().pipe2(fds, O_CLOEXEC) < 0) {
+            throw new IOException("pipe2() failed: " + Native.lastError());
+        }
+        return fds;
     }
 
     /** hupwatch's copies of the write ends are closed once the child has its own. */
@@ -77,7 +79,7 @@ final class OutputProbe implements ReadinessProbe {
     private synchronized void closeWriteEnds() {
         for (int i = 0; i < writeEnds.length; i++) {
             if (writeEnds[i] >= 0) {
-                Posix.get().close(writeEnds[i]);
+                Native.libc().close(writeEnds[i]);
                 writeEnds[i] = -1;
             }
         }
@@ -86,11 +88,11 @@ final class OutputProbe implements ReadinessProbe {
     private static Thread copier(int readEnd, OutputStream target, int generation, Pattern pattern,
             AtomicBoolean matched, EventSink sink, String name) {
         Thread t = new Thread(() -> {
-            POSIX posix = Posix.get();
+            LibC libc = Native.libc();
             LineSplitter lines = new LineSplitter(MAX_LINE);
             byte[] buf = new byte[8192];
             int n;
-            while ((n = posix.read(readEnd, buf, buf.length)) > 0) {
+            while ((n = (int) libc.read(readEnd, buf, buf.length)) > 0) {
                 for (byte[] chunk : lines.feed(buf, n)) {
                     write(target, chunk);
                     if (!matched.get()) {
@@ -102,7 +104,7 @@ final class OutputProbe implements ReadinessProbe {
                 }
             }
             write(target, lines.rest());
-            posix.close(readEnd);
+            libc.close(readEnd);
         }, "hupwatch-output-" + generation + "-" + name);
         t.setDaemon(true);
         t.start();

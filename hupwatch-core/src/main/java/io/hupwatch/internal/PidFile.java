@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +52,12 @@ public final class PidFile implements io.hupwatch.supervisor.Lifecycle {
 
     public void write() {
         try {
-            Path tmp = Files.createTempFile(path.getParent(), "." + path.getFileName(), ".tmp");
-            Files.writeString(tmp, pid + "\n", StandardCharsets.US_ASCII);
+            // Named by pid, created exclusively (never through a planted symlink); not createTempFile,
+            // whose SecureRandom would cost hupwatch a hundred classes for one file name.
+            Path tmp = path.resolveSibling("." + path.getFileName() + "." + pid + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.writeString(tmp, pid + "\n", StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             log.error("cannot write --pidfile {}: {}", path, e.getMessage());

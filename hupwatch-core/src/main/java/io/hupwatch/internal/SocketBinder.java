@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import jnr.constants.platform.Fcntl;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
@@ -146,7 +145,8 @@ public final class SocketBinder {
             channel = UnixServerSocketChannel.open();
             channel.socket().bind(new UnixSocketAddress(path.toFile()), BACKLOG);
             int fd = channel.getFD();
-            Posix.check(Posix.get().fcntlInt(fd, Fcntl.F_SETFD, 1 /* FD_CLOEXEC */), "fcntl(F_SETFD)");
+            // jnr-posix is not loaded for this: it costs tens of milliseconds on the way to the first generation.
+            Native.closeOnExec(fd);
             return new ListeningSocket(address, fd, ListeningSocket.fileIdentity(path), channel);
         } catch (IOException e) {
             closeQuietly(channel);
