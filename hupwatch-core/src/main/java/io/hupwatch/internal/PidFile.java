@@ -2,11 +2,14 @@ package io.hupwatch.internal;
 
 import io.hupwatch.supervisor.StartupException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +59,11 @@ public final class PidFile implements io.hupwatch.supervisor.Lifecycle {
             // whose SecureRandom would cost hupwatch a hundred classes for one file name.
             Path tmp = path.resolveSibling("." + path.getFileName() + "." + pid + ".tmp");
             Files.deleteIfExists(tmp);
-            Files.writeString(tmp, pid + "\n", StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            // rw-r--r-- at most, whatever the umask: readable by monitoring, writable by hupwatch only.
+            try (var out = Files.newByteChannel(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")))) {
+                out.write(ByteBuffer.wrap((pid + "\n").getBytes(StandardCharsets.US_ASCII)));
+            }
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             log.error("cannot write --pidfile {}: {}", path, e.getMessage());

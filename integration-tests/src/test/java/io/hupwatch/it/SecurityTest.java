@@ -85,7 +85,7 @@ class SecurityTest extends CliTestSupport {
                 assertEquals("rw-------", mode(handoff1), "mode of the handoff socket " + handoff1);
                 assertEquals("rw-------", mode(notify1), "mode of the notify socket " + notify1);
                 assertEquals("rw-------", mode(control), "mode of the control socket");
-                assertFalse(writableByOthers(pidfile), "mode of the pidfile: " + mode(pidfile));
+                assertEquals("rw-r--r--", mode(pidfile), "mode of the pidfile");
 
                 // Generation 2's sockets too, and generation 1's are gone once it has exited.
                 hw.signal("HUP");
