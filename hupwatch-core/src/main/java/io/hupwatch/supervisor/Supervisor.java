@@ -29,11 +29,7 @@ public final class Supervisor {
     private int lastGeneration;
     private final Generations gens = new Generations();
     private final Drains drains;
-    private boolean reloadPending;
-    private final ReloadWaiters waiters = new ReloadWaiters();
-    private int reloadsOk;
-    private int reloadsFailed;
-    private String lastFailure;
+    private final Reloads reloads = new Reloads();
 
     private boolean shuttingDown;
     /** The generation whose exit status hupwatch exits with, once everything has stopped. */
@@ -114,19 +110,13 @@ public final class Supervisor {
             return;
         }
         if (gens.starting != null) {
-            if (!reloadPending) {
+            if (reloads.mergeIntoFollowUp(waiter)) {
                 log.info("reload requested{} while {} is starting: one more reload will follow once it is ready or has"
                         + " failed", from(why), gens.starting);
             }
-            reloadPending = true;
-            if (waiter != null) {
-                waiters.waitForNext(waiter);
-            }
             return;
         }
-        if (waiter != null) {
-            waiters.waitForCurrent(waiter);
-        }
+        reloads.startsNow(waiter);
         log.info("reload requested{}: starting generation {}", from(why), lastGeneration + 1);
         lifecycle.reloading();
         startGeneration();
@@ -170,11 +160,9 @@ public final class Supervisor {
 
     /** A reload's new generation failed; the serving one is untouched. Runs a merged follow-up reload. */
     private void startFailed(String reason) {
-        reloadsFailed++;
-        lastFailure = reason;
         log.warn("reload failed: {}; {} keeps serving", reason, gens.serving);
         lifecycle.reloaded(false, "reload failed: " + reason);
-        waiters.finishCurrent(new ReloadOutcome(false, gens.serving.number, gens.serving.child.pid(), reason));
+        reloads.failed(reason, new ReloadOutcome(false, gens.serving.number, gens.serving.child.pid(), reason));
         startPendingReload();
     }
 
@@ -204,12 +192,11 @@ public final class Supervisor {
         log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
         if (previous != null) {
             drains.stop(previous);
-            reloadsOk++;
             lifecycle.reloaded(true, "generation " + g.number + " serving");
         } else {
             lifecycle.started(g.number, g.child.pid());
         }
-        waiters.finishCurrent(new ReloadOutcome(true, g.number, g.child.pid(), null));
+        reloads.succeeded(previous != null, new ReloadOutcome(true, g.number, g.child.pid(), null));
         startPendingReload();
     }
 
@@ -233,9 +220,7 @@ public final class Supervisor {
     }
 
     private void startPendingReload() {
-        if (reloadPending && !shuttingDown) {
-            reloadPending = false;
-            waiters.nextBegins();
+        if (!shuttingDown && reloads.takeFollowUp()) {
             log.info("starting the reload requested while the previous one was in progress");
             lifecycle.reloading();
             startGeneration();
@@ -308,9 +293,8 @@ public final class Supervisor {
 
     private void beginShutdown() {
         shuttingDown = true;
-        reloadPending = false;
         lifecycle.stopping();
-        waiters.failAll(new ReloadOutcome(false, 0, 0, "hupwatch is shutting down"));
+        reloads.cancelAll("hupwatch is shutting down");
         if (gens.serving != null) {
             Generation g = gens.serving;
             gens.serving = null;
@@ -350,7 +334,7 @@ public final class Supervisor {
     private StatusReport report() {
         String ready = config.ready() instanceof Readiness.Delay
                 ? "delay " + Durations.format(config.warmup()) : config.ready().describe();
-        return gens.report(host.nanoTime(), wrapperPid, ready, socketNames, reloadsOk, reloadsFailed, lastFailure,
-                shuttingDown);
+        return gens.report(host.nanoTime(), wrapperPid, ready, socketNames, reloads.succeededCount(),
+                reloads.failedCount(), reloads.lastFailure(), shuttingDown);
     }
 }
