@@ -30,12 +30,7 @@ public final class Supervisor {
     private final Generations gens = new Generations();
     private final Drains drains;
     private final Reloads reloads = new Reloads();
-
-    private boolean shuttingDown;
-    /** The generation whose exit status hupwatch exits with, once everything has stopped. */
-    private Generation statusSource;
-    private int exitStatus;
-    private OptionalInt finished = OptionalInt.empty();
+    private final Shutdown shutdown;
 
     public Supervisor(SupervisorConfig config, Host host, long wrapperPid) {
         this(config, host, wrapperPid, Lifecycle.NONE, List.of());
@@ -49,6 +44,7 @@ public final class Supervisor {
         this.lifecycle = lifecycle;
         this.socketNames = List.copyOf(socketNames);
         this.drains = new Drains(config, host, gens);
+        this.shutdown = new Shutdown(config, gens, drains, lifecycle, reloads);
         // One log line per event, even for a command whose arguments hold newlines.
         this.commandLine = String.join(" ", config.command()).replace("\n", "\\n").replace("\r", "\\r");
     }
@@ -60,11 +56,11 @@ public final class Supervisor {
 
     /** The status hupwatch must exit with, once it has finished; empty while it runs. */
     public OptionalInt finished() {
-        return finished;
+        return shutdown.finished();
     }
 
     public void handle(Event event) {
-        if (finished.isPresent()) {
+        if (shutdown.finished().isPresent()) {
             if (event instanceof Event.ReloadRequested r) {
                 r.reply().accept(new ReloadOutcome(false, 0, 0, "hupwatch has exited"));
             }
@@ -94,7 +90,7 @@ public final class Supervisor {
     private void onSignal(PosixSignal signal) {
         switch (signal) {
             case HUP -> requestReload(null, null);
-            case TERM, INT -> requestShutdown(signal);
+            case TERM, INT -> shutdown.requested(signal);
             default -> forward(signal);
         }
     }
@@ -102,7 +98,7 @@ public final class Supervisor {
     // ---- reload -------------------------------------------------------------------------------
 
     private void requestReload(String why, Consumer<ReloadOutcome> waiter) {
-        if (shuttingDown) {
+        if (shutdown.underway()) {
             log.info("reload requested{} ignored: hupwatch is shutting down", from(why));
             if (waiter != null) {
                 waiter.accept(new ReloadOutcome(false, 0, 0, "hupwatch is shutting down"));
@@ -152,7 +148,7 @@ public final class Supervisor {
     private void onSpawnFailed(int number, SpawnException e) {
         if (gens.serving == null) {
             log.error("cannot start generation {}: {}", number, e.getMessage());
-            finish(e.exitCode());
+            shutdown.finish(e.exitCode());
             return;
         }
         startFailed("cannot start generation " + number + ": " + e.getMessage());
@@ -209,10 +205,7 @@ public final class Supervisor {
         String reason = g + " was not ready within " + Durations.format(config.readyTimeout()) + " ("
                 + config.ready().describe() + ")";
         if (gens.serving == null) {
-            log.error("{}; stopping it, and hupwatch exits", reason);
-            shuttingDown = true;
-            exitStatus = 1;
-            drains.stop(g);
+            shutdown.firstNeverReady(g, reason);
             return;
         }
         drains.stop(g);
@@ -220,7 +213,7 @@ public final class Supervisor {
     }
 
     private void startPendingReload() {
-        if (!shuttingDown && reloads.takeFollowUp()) {
+        if (!shutdown.underway() && reloads.takeFollowUp()) {
             log.info("starting the reload requested while the previous one was in progress");
             lifecycle.reloading();
             startGeneration();
@@ -247,12 +240,9 @@ public final class Supervisor {
         } else if (gens.serving != null && gens.serving.number == number) {
             onServingExited(gens.serving, status);
         } else {
-            Generation g = drains.exited(number, status);
-            if (g != null && g == statusSource) {
-                exitStatus = status;
-            }
+            shutdown.stoppedExited(drains.exited(number, status), status);
         }
-        finishIfAllStopped();
+        shutdown.finishIfAllStopped();
     }
 
     private void onStartingExited(Generation g, int status) {
@@ -263,7 +253,7 @@ public final class Supervisor {
         if (gens.serving == null) {
             log.error("{} exited with {} before it was ready{}; nothing is serving, so hupwatch exits too", g,
                     ExitStatus.describe(status), hint);
-            finish(status);
+            shutdown.finish(status);
             return;
         }
         startFailed(g + " exited with " + ExitStatus.describe(status) + " before it was ready" + hint);
@@ -272,57 +262,14 @@ public final class Supervisor {
     private void onServingExited(Generation g, int status) {
         gens.serving = null;
         g.replaceTimer(null);
-        log.warn("{} exited on its own with {}; stopping everything and exiting with that status", g,
-                ExitStatus.describe(status));
-        exitStatus = status;
-        beginShutdown();
-    }
-
-    // ---- shutdown -----------------------------------------------------------------------------
-
-    private void requestShutdown(PosixSignal signal) {
-        if (!shuttingDown) {
-            log.info("{} received: shutting down, {} may drain for up to {}", signal.displayName(),
-                    gens.describe(), Durations.format(config.drainTimeout()));
-            statusSource = gens.serving != null ? gens.serving : gens.starting;
-            beginShutdown();
-            return;
-        }
-        drains.killAll("second " + signal.displayName());
-    }
-
-    private void beginShutdown() {
-        shuttingDown = true;
-        lifecycle.stopping();
-        reloads.cancelAll("hupwatch is shutting down");
-        if (gens.serving != null) {
-            Generation g = gens.serving;
-            gens.serving = null;
-            drains.stop(g);
-        }
-        if (gens.starting != null) {
-            Generation g = gens.starting;
-            gens.starting = null;
-            drains.stop(g);
-        }
-    }
-
-    private void finishIfAllStopped() {
-        if (shuttingDown && finished.isEmpty() && gens.noneLeft()) {
-            log.info("all generations have exited; hupwatch exits with {}", ExitStatus.describe(exitStatus));
-            finish(exitStatus);
-        }
-    }
-
-    private void finish(int status) {
-        finished = OptionalInt.of(status);
+        shutdown.servingExited(g, status);
     }
 
     // ---- forwarding and reporting -------------------------------------------------------------
 
     /** To the serving generation; while generation 1 is still starting, to it (it is all there is). */
     private void forward(PosixSignal signal) {
-        Generation target = gens.serving != null ? gens.serving : shuttingDown ? null : gens.starting;
+        Generation target = gens.serving != null ? gens.serving : shutdown.underway() ? null : gens.starting;
         if (target == null) {
             log.warn("{} not forwarded: no generation is serving", signal.displayName());
             return;
@@ -335,6 +282,6 @@ public final class Supervisor {
         String ready = config.ready() instanceof Readiness.Delay
                 ? "delay " + Durations.format(config.warmup()) : config.ready().describe();
         return gens.report(host.nanoTime(), wrapperPid, ready, socketNames, reloads.succeededCount(),
-                reloads.failedCount(), reloads.lastFailure(), shuttingDown);
+                reloads.failedCount(), reloads.lastFailure(), shutdown.underway());
     }
 }
