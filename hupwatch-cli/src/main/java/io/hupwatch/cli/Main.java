@@ -1,6 +1,6 @@
 package io.hupwatch.cli;
 
-import io.hupwatch.internal.StartupWarmer;
+import io.hupwatch.supervisor.Prestart;
 import java.io.PrintWriter;
 import java.util.Set;
 import picocli.CommandLine;
@@ -32,7 +32,7 @@ public final class Main {
         boolean supervising = !namesSubcommand(args);
         if (supervising) {
             // Libc binding and log set-up, on the second core while picocli parses.
-            StartupWarmer.startInBackground(Logging.TIMESTAMP_PATTERN);
+            Prestart.inBackground(Logging.TIMESTAMP_PATTERN);
         }
         System.exit(supervising ? withoutSubcommands(args).execute(args) : commandLine().execute(args));
     }
