@@ -1,6 +1,6 @@
 package io.hupwatch.cli;
 
-import io.hupwatch.supervisor.Supervision;
+import io.hupwatch.run.Supervision;
 import io.hupwatch.supervisor.SupervisorConfig;
 import io.hupwatch.supervisor.WrapperOptions;
 import picocli.CommandLine;

@@ -1,6 +1,6 @@
 package io.hupwatch.cli;
 
-import io.hupwatch.supervisor.Prestart;
+import io.hupwatch.run.Prestart;
 import java.io.PrintWriter;
 import java.util.Set;
 import picocli.CommandLine;

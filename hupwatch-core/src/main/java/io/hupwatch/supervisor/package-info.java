@@ -20,7 +20,8 @@
  * </ol>
  *
  * <p>The operating system is behind {@link io.hupwatch.supervisor.Host}, so the state machine is
- * tested without forking; {@code io.hupwatch.internal} holds the real implementation and every
- * native call.
+ * tested without forking. This package imports none of the others: the real host and every native
+ * call live in {@code io.hupwatch.os}, {@code spawn}, {@code sockets}, {@code readiness} and
+ * {@code ops}, wired together in {@code io.hupwatch.run}.
  */
 package io.hupwatch.supervisor;

@@ -1,0 +1,80 @@
+package io.hupwatch.handoff;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The handoff wire format, version 1 (the README documents it for servers in other languages).
+ *
+ * <p>The child connects to {@code $HUPWATCH_SOCKET} (a unix stream socket). hupwatch answers with
+ * one block of UTF-8 lines, sent with a single {@code sendmsg} whose SCM_RIGHTS control message
+ * carries the listening fds, in the order of the {@code socket} lines:
+ * <pre>
+ * HUPWATCH 1
+ * generation 3
+ * socket web tcp:0.0.0.0:8080
+ * socket admin unix:/run/app/admin.sock
+ * end
+ * </pre>
+ * A client must refuse a first line with another major version, and skip lines whose first word
+ * it does not know. The connection then stays open: the child may send newline-terminated
+ * messages, and end-of-file tells it that hupwatch is gone.
+ */
+public final class HandoffProtocol {
+    public static final int VERSION = 1;
+    public static final String MAGIC = "HUPWATCH";
+    public static final String END = "end";
+    /** The most fds one SCM_RIGHTS message may carry on Linux. */
+    public static final int MAX_FDS = 253;
+    public static final int MAX_HEADER = 64 * 1024;
+
+    /** One socket of the header: its name and the address as hupwatch's --bind displays it. */
+    public record Entry(String name, String address) {
+    }
+
+    public record Header(int generation, List<Entry> sockets) {
+    }
+
+    private HandoffProtocol() {
+    }
+
+    public static byte[] encode(Header header) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(MAGIC).append(' ').append(VERSION).append('\n');
+        sb.append("generation ").append(header.generation()).append('\n');
+        for (Entry e : header.sockets()) {
+            sb.append("socket ").append(e.name()).append(' ').append(e.address()).append('\n');
+        }
+        sb.append(END).append('\n');
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code text} holds a whole header yet. */
+    public static boolean complete(String text) {
+        return text.startsWith(END + "\n") || text.contains("\n" + END + "\n");
+    }
+
+    public static Header decode(String text) throws java.io.IOException {
+        String[] lines = text.split("\n");
+        String[] first = lines[0].split(" ");
+        if (first.length != 2 || !first[0].equals(MAGIC)) {
+            throw new java.io.IOException("not a hupwatch handoff: '" + lines[0] + "'");
+        }
+        if (!first[1].equals(Integer.toString(VERSION))) {
+            throw new java.io.IOException("hupwatch handoff version " + first[1] + " is not supported (this library speaks "
+                    + VERSION + "): use a hupwatch-child as new as the hupwatch running it");
+        }
+        int generation = 0;
+        List<Entry> sockets = new ArrayList<>();
+        for (int i = 1; i < lines.length && !lines[i].equals(END); i++) {
+            String[] words = lines[i].split(" ", 3);
+            if (words[0].equals("generation") && words.length > 1) {
+                generation = Integer.parseInt(words[1]);
+            } else if (words[0].equals("socket") && words.length == 3) {
+                sockets.add(new Entry(words[1], words[2]));
+            }
+        }
+        return new Header(generation, sockets);
+    }
+}

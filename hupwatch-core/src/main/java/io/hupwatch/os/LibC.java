@@ -1,0 +1,71 @@
+package io.hupwatch.os;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/** The few libc functions neither the JDK nor jnr-posix offers. Bound lazily by {@link Native}. */
+public interface LibC {
+    int kill(int pid, int signal);
+
+    /** Used only to put back SIG_DFL (a null handler) on a signal that was ignored at start-up. */
+    Pointer signal(int signal, Pointer handler);
+
+    String strerror(int errno);
+
+    int socket(int domain, int type, int protocol);
+
+    int setsockopt(int fd, int level, int option, Pointer value, int length);
+
+    int bind(int fd, Pointer address, int length);
+
+    int listen(int fd, int backlog);
+
+    int getsockname(int fd, Pointer address, IntByReference length);
+
+    int shutdown(int fd, int how);
+
+    int close(int fd);
+
+    int pipe2(@Out int[] fds, int flags);
+
+    @ssize_t long read(int fd, @Out byte[] buffer, @size_t long length);
+
+    /** Only the int-argument commands (F_SETFD, F_GETFL, ...). */
+    int fcntl(int fd, int command, int argument);
+
+    @ssize_t long recv(int fd, Pointer buffer, @size_t long length, int flags);
+
+    @ssize_t long sendto(int fd, Pointer buffer, @size_t long length, int flags, Pointer address, int addressLength);
+
+    /** glibc 2.29 and later. */
+    int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
+
+    int posix_spawn_file_actions_init(Pointer actions);
+
+    int posix_spawn_file_actions_destroy(Pointer actions);
+
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newFd);
+
+    /** glibc 2.34 and later. */
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+
+    int posix_spawnattr_init(Pointer attr);
+
+    int posix_spawnattr_destroy(Pointer attr);
+
+    int posix_spawnattr_setflags(Pointer attr, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+
+    int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+
+    /** Returns 0, or the errno of the failure (including the exec's own: ENOENT, EACCES...). */
+    int posix_spawnp(IntByReference pid, String file, Pointer actions, Pointer attr, @In String[] argv,
+            @In String[] envp);
+
+    int waitpid(int pid, IntByReference status, int options);
+}

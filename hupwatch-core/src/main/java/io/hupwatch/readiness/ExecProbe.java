@@ -1,0 +1,89 @@
+package io.hupwatch.readiness;
+
+import io.hupwatch.spawn.KnownChildren;
+import io.hupwatch.spawn.Launch;
+import io.hupwatch.supervisor.Event;
+import io.hupwatch.supervisor.EventSink;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --ready exec:CMD}: runs {@code /bin/sh -c CMD} with {@code HUPWATCH_CHILD_PID} and
+ * {@code HUPWATCH_GENERATION}, again every half second, until it exits 0 (ready) or the generation
+ * stops starting (the supervisor's ready timeout, or its exit, closes the probe).
+ */
+final class ExecProbe implements ReadinessProbe {
+    private static final Logger log = LoggerFactory.getLogger("hupwatch");
+    private static final long RETRY_MILLIS = 500;
+    private static final long ATTEMPT_SECONDS = 30;
+
+    private final String command;
+    private final int generation;
+    private final Launch launch;
+    private final EventSink sink;
+    private volatile boolean closed;
+    private volatile Process attempt;
+
+    ExecProbe(String command, int generation, Launch launch, EventSink sink) {
+        this.command = command;
+        this.generation = generation;
+        this.launch = launch;
+        this.sink = sink;
+    }
+
+    @Override
+    public void started(int pid) {
+        Thread t = new Thread(() -> run(pid), "hupwatch-ready-exec-" + generation);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void run(int pid) {
+        int attempts = 0;
+        while (!closed) {
+            attempts++;
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().clear();
+            pb.environment().putAll(launch.environment);
+            pb.environment().put("HUPWATCH_CHILD_PID", Integer.toString(pid));
+            pb.environment().put("HUPWATCH_GENERATION", Integer.toString(generation));
+            try {
+                Process p = KnownChildren.starting(() -> {
+                    Process started = pb.start();
+                    KnownChildren.add(started.pid());
+                    return started;
+                });
+                attempt = p;
+                p.onExit().thenRun(() -> KnownChildren.remove(p.pid()));
+                if (!p.waitFor(ATTEMPT_SECONDS, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                } else if (p.exitValue() == 0 && !closed) {
+                    sink.post(new Event.ChildReady(generation, "'" + command + "' succeeded after " + attempts
+                            + (attempts == 1 ? " try" : " tries")));
+                    return;
+                } else {
+                    log.debug("readiness check of generation {} exited with {}", generation, p.exitValue());
+                }
+                Thread.sleep(RETRY_MILLIS);
+            } catch (IOException e) {
+                log.warn("cannot run the readiness check '{}': {}", command, e.getMessage());
+                return;
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Process p = attempt;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+}

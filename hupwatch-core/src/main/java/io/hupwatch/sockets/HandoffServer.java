@@ -1,0 +1,210 @@
+package io.hupwatch.sockets;
+
+import io.hupwatch.handoff.HandoffProtocol;
+import io.hupwatch.os.Native;
+import io.hupwatch.os.Posix;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import jnr.posix.CmsgHdr;
+import jnr.posix.MsgHdr;
+import jnr.posix.POSIX;
+import jnr.unixsocket.Credentials;
+import jnr.unixsocket.UnixServerSocketChannel;
+import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handoff socket of one generation: a unix socket (mode 0600, in hupwatch's 0700 runtime
+ * directory) that only that generation's process and its descendants may use. Each connection
+ * gets the header and the fds (see {@link HandoffProtocol}), then stays open until the generation
+ * exits, so that the child sees end-of-file if hupwatch dies.
+ */
+final class HandoffServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("hupwatch");
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
+    private static final int SHUT_RDWR = 2;
+
+    private final Path path;
+    private final int generation;
+    private final List<ListeningSocket> sockets;
+    private final BiConsumer<Integer, String> onMessage;
+    private final UnixServerSocketChannel server;
+    private final List<UnixSocketChannel> connections = new CopyOnWriteArrayList<>();
+    private final CountDownLatch pidKnown = new CountDownLatch(1);
+    private volatile long childPid = -1;
+    private volatile boolean closed;
+
+    HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage)
+            throws IOException {
+        this.path = path;
+        this.generation = generation;
+        this.sockets = List.copyOf(sockets);
+        this.onMessage = onMessage;
+        Files.deleteIfExists(path);
+        server = UnixServerSocketChannel.open();
+        server.socket().bind(new UnixSocketAddress(path.toFile()), 16);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        Thread t = new Thread(this::acceptLoop, "hupwatch-handoff-" + generation);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    Path path() {
+        return path;
+    }
+
+    void childStarted(long pid) {
+        childPid = pid;
+        pidKnown.countDown();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            UnixSocketChannel conn;
+            try {
+                conn = server.accept();
+            } catch (IOException | RuntimeException e) {
+                // close() from the generation's exit races with accept: only a failure while open is news
+                if (!closed) {
+                    log.warn("handoff socket of generation {}: accept failed: {}", generation, e.toString());
+                }
+                return;
+            }
+            if (conn == null) {
+                continue;
+            }
+            try {
+                if (allowed(conn)) {
+                    send(conn);
+                    connections.add(conn);
+                    Thread reader = new Thread(() -> readMessages(conn), "hupwatch-handoff-" + generation + "-conn");
+                    reader.setDaemon(true);
+                    reader.start();
+                } else {
+                    conn.close();
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                if (!closed) {
+                    log.warn("handoff to generation {} failed: {}", generation, e.toString());
+                }
+                closeQuietly(conn);
+            }
+        }
+    }
+
+    /** Only this generation's process tree, and only hupwatch's own user (or root). */
+    private boolean allowed(UnixSocketChannel conn) throws IOException, InterruptedException {
+        Credentials peer = conn.socket().getCredentials();
+        int uid = Posix.get().getuid();
+        if (peer.getUid() != uid && peer.getUid() != 0) {
+            log.warn("handoff socket of generation {}: refused pid {} of uid {} (only uid {} or root may connect)",
+                    generation, peer.getPid(), peer.getUid(), uid);
+            return false;
+        }
+        pidKnown.await(5, TimeUnit.SECONDS);
+        if (!inTree(peer.getPid(), childPid)) {
+            log.warn("handoff socket of generation {}: refused pid {}, which is not generation {} (pid {}) or its descendant",
+                    generation, peer.getPid(), generation, childPid);
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean inTree(long pid, long root) {
+        var p = ProcessHandle.of(pid);
+        while (p.isPresent()) {
+            if (p.get().pid() == root) {
+                return true;
+            }
+            p = p.get().parent();
+        }
+        return false;
+    }
+
+    private void send(UnixSocketChannel conn) throws IOException {
+        List<HandoffProtocol.Entry> entries = sockets.stream()
+                .map(s -> new HandoffProtocol.Entry(s.address().name(), s.address().display())).toList();
+        byte[] header = HandoffProtocol.encode(new HandoffProtocol.Header(generation, entries));
+        POSIX posix = Posix.get();
+        MsgHdr msg = posix.allocateMsgHdr();
+        ByteBuffer data = ByteBuffer.allocateDirect(header.length);
+        data.put(header).flip();
+        msg.setIov(new ByteBuffer[] {data});
+        if (!sockets.isEmpty()) {
+            CmsgHdr control = msg.allocateControl(4 * sockets.size());
+            control.setLevel(SOL_SOCKET);
+            control.setType(SCM_RIGHTS);
+            ByteBuffer fds = ByteBuffer.allocate(4 * sockets.size()).order(ByteOrder.nativeOrder());
+            sockets.forEach(s -> fds.putInt(s.fd()));
+            fds.flip();
+            control.setData(fds);
+        }
+        int sent = Posix.check(posix.sendmsg(conn.getFD(), msg, 0), "sendmsg(handoff of generation " + generation + ")");
+        if (sent < header.length) {
+            conn.write(ByteBuffer.wrap(header, sent, header.length - sent));
+        }
+        log.debug("handed {} socket(s) to generation {} (pid {})", sockets.size(), generation, childPid);
+    }
+
+    private void readMessages(UnixSocketChannel conn) {
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        StringBuilder line = new StringBuilder();
+        try {
+            while (conn.read(buf) > 0) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    char c = (char) buf.get();
+                    if (c == '\n') {
+                        onMessage.accept(generation, line.toString());
+                        line.setLength(0);
+                    } else if (line.length() < 4096) {
+                        line.append(c);
+                    }
+                }
+                buf.clear();
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("handoff connection of generation {}: {}", generation, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // shutdown(2) wakes threads blocked in accept or read on these (private) sockets.
+        Native.libc().shutdown(server.getFD(), SHUT_RDWR);
+        closeQuietly(server);
+        for (UnixSocketChannel c : connections) {
+            Native.libc().shutdown(c.getFD(), SHUT_RDWR);
+            closeQuietly(c);
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", path, e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing on the way out; nothing to tell
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.hupwatch.sockets;
+
+import io.hupwatch.supervisor.BindAddress;
+import io.hupwatch.supervisor.PassMode;
+import io.hupwatch.supervisor.StartupException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything hupwatch holds for socket passing: the bound sockets, its private runtime directory
+ * and the pass mode. Opened before generation 1, closed (socket files removed) at exit.
+ */
+public final class SocketSet implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("hupwatch");
+
+    private final List<ListeningSocket> sockets;
+    private final RuntimeDir runtimeDir;
+    private final SocketPassing passing;
+
+    private SocketSet(List<ListeningSocket> sockets, RuntimeDir runtimeDir, SocketPassing passing) {
+        this.sockets = sockets;
+        this.runtimeDir = runtimeDir;
+        this.passing = passing;
+    }
+
+    /**
+     * Binds every address, or none: on any failure what was bound is released again.
+     *
+     * @param onMessage receives (generation, line) for each line a child sends on its handoff connection
+     * @throws StartupException naming the address and the reason
+     */
+    public static SocketSet open(List<BindAddress> binds, PassMode mode, BiConsumer<Integer, String> onMessage) {
+        return open(binds, mode, onMessage, false);
+    }
+
+    /** @param needRuntimeDir whether to create the private runtime directory even without sockets */
+    public static SocketSet open(List<BindAddress> binds, PassMode mode, BiConsumer<Integer, String> onMessage,
+            boolean needRuntimeDir) {
+        if (binds.isEmpty()) {
+            try {
+                return new SocketSet(List.of(), needRuntimeDir ? RuntimeDir.create() : null, SocketPassing.NONE);
+            } catch (IOException e) {
+                throw new StartupException("cannot create hupwatch's runtime directory: " + e.getMessage());
+            }
+        }
+        List<ListeningSocket> bound = new ArrayList<>();
+        RuntimeDir dir = null;
+        try {
+            for (BindAddress b : binds) {
+                bound.add(SocketBinder.bind(b));
+            }
+            // Needed for handoff sockets, notify sockets and the spare links of unix socket files only.
+            if (needRuntimeDir || mode == PassMode.HANDOFF || binds.stream().anyMatch(b -> b.kind() == BindAddress.Kind.UNIX)) {
+                dir = RuntimeDir.create();
+                for (ListeningSocket s : bound) {
+                    s.keepSpareLink(dir.path());
+                }
+            }
+            SocketPassing passing = switch (mode) {
+                case STDIN -> new StdinPassing(bound.get(0));
+                case SYSTEMD -> new SystemdPassing(bound);
+                case HANDOFF -> new HandoffPassing(dir, bound, onMessage);
+            };
+            return new SocketSet(List.copyOf(bound), dir, passing);
+        } catch (SocketBinder.BindException e) {
+            release(bound, dir);
+            throw new StartupException(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            release(bound, dir);
+            throw new StartupException("cannot set up the sockets: " + e.getMessage());
+        }
+    }
+
+    private static void release(List<ListeningSocket> bound, RuntimeDir dir) {
+        bound.forEach(ListeningSocket::close);
+        if (dir != null) {
+            dir.close();
+        }
+    }
+
+    public List<BindAddress> addresses() {
+        return sockets.stream().map(ListeningSocket::address).toList();
+    }
+
+    /** hupwatch's private directory, or null when nothing needed one. */
+    public java.nio.file.Path runtimeDir() {
+        return runtimeDir == null ? null : runtimeDir.path();
+    }
+
+    public SocketPassing passing() {
+        return passing;
+    }
+
+    /** After a generation exits: free what was held for it, and repair a socket path it removed. */
+    public void generationExited(int generation) {
+        passing.exited(generation);
+        sockets.forEach(ListeningSocket::restoreFile);
+    }
+
+    @Override
+    public void close() {
+        passing.close();
+        sockets.forEach(ListeningSocket::close);
+        if (runtimeDir != null) {
+            runtimeDir.close();
+        }
+        log.debug("sockets closed");
+    }
+}

@@ -1,0 +1,14 @@
+package io.hupwatch.spawn;
+
+import io.hupwatch.supervisor.Readiness;
+import java.nio.file.Path;
+
+/**
+ * What every start shares: the readiness mode, and the deploy inputs read anew at each start.
+ *
+ * @param readiness how a generation reports that it is ready
+ * @param chdir     the working directory, resolved (symlinks followed) at each start; null: hupwatch's own
+ * @param envFile   KEY=VALUE lines added to the environment, read at each start; null: none
+ */
+public record LaunchSettings(Readiness readiness, Path chdir, Path envFile) {
+}

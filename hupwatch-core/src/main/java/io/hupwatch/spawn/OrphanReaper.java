@@ -1,0 +1,88 @@
+package io.hupwatch.spawn;
+
+import io.hupwatch.os.Native;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import jnr.ffi.byref.IntByReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * As PID 1 (in a container), every orphaned process of the container becomes hupwatch's child, and
+ * nobody else will reap it. On SIGCHLD this reaps the zombies among hupwatch's children that it did
+ * not start itself, each by its own pid: never {@code waitpid(-1)}, which could take the status of
+ * a generation (or of a process the JDK waits for).
+ */
+public final class OrphanReaper {
+    private static final Logger log = LoggerFactory.getLogger("hupwatch");
+    private static final int WNOHANG = 1;
+    private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hupwatch-reaper");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final AtomicBoolean QUEUED = new AtomicBoolean();
+
+    private OrphanReaper() {
+    }
+
+    /** Installs the reaper when hupwatch is PID 1; does nothing otherwise. */
+    public static void installIfPid1() {
+        if (ProcessHandle.current().pid() != 1) {
+            return;
+        }
+        log.info("hupwatch is PID 1: it reaps orphaned processes");
+        sun.misc.Signal.handle(new sun.misc.Signal("CHLD"), s -> {
+            if (QUEUED.compareAndSet(false, true)) {
+                WORKER.execute(OrphanReaper::reapOnce);
+            }
+        });
+    }
+
+    static void reapOnce() {
+        QUEUED.set(false);
+        KnownChildren.scanning(OrphanReaper::scan);
+    }
+
+    private static void scan() {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            tasks.forEach(task -> {
+                try {
+                    for (String pid : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+                        if (!pid.isEmpty()) {
+                            reapIfOrphanZombie(Long.parseLong(pid));
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    log.debug("reaper: {}", e.toString());
+                }
+            });
+        } catch (IOException e) {
+            log.debug("reaper: {}", e.toString());
+        }
+    }
+
+    private static void reapIfOrphanZombie(long pid) {
+        if (KnownChildren.contains(pid) || !isZombie(pid)) {
+            return;
+        }
+        if (Native.libc().waitpid((int) pid, new IntByReference(0), WNOHANG) == pid) {
+            log.debug("reaped orphaned process {}", pid);
+        }
+    }
+
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && stat.length() > close + 2 && stat.charAt(close + 2) == 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
