@@ -14,13 +14,13 @@ final class Launcher {
         options.requireCommand(commandLine);
         SupervisorConfig config;
         try {
-            config = new SupervisorConfig(options.command, options.warmup, options.drainTimeout, options.stopSignal,
-                    options.bindAddresses(), options.pass, options.ready, options.readyTimeout);
+            config = new SupervisorConfig(options.command, options.warmup(), options.drainTimeout, options.stopSignal,
+                    options.bindAddresses(), options.pass, options.readiness(), options.readyTimeout);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }
         Logging.configure(options.verbosity());
         return Supervision.run(config, new WrapperOptions(options.chdir, options.envFile, options.pidfile,
-                options.control));
+                options.control, options.jvmAgent));
     }
 }

@@ -2,6 +2,7 @@ package io.hupwatch.cli;
 
 import io.hupwatch.supervisor.BindAddress;
 import io.hupwatch.supervisor.Durations;
+import io.hupwatch.supervisor.JvmAgentMode;
 import io.hupwatch.supervisor.PassMode;
 import io.hupwatch.supervisor.Readiness;
 import io.hupwatch.supervisor.SupervisorConfig;
@@ -27,10 +28,12 @@ final class RunOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     PassMode pass;
 
-    @Option(names = "--ready", paramLabel = "MODE", defaultValue = "delay", converter = ReadinessConverter.class,
-            description = "When a new generation counts as ready: delay (alive after --warmup), notify (it sends"
-                    + " READY=1 to $NOTIFY_SOCKET, or through the Java child API), log:REGEX (a line of its output"
-                    + " matches), exec:CMD (CMD exits 0; retried) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ready", paramLabel = "MODE", converter = ReadinessConverter.class,
+            description = "When a new generation counts as ready: auto (hupwatch's Java agent sees the server accept"
+                    + " on every socket hupwatch holds), delay (alive after --warmup), notify (it sends READY=1 to"
+                    + " $NOTIFY_SOCKET, or through the Java child API), log:REGEX (a line of its output matches),"
+                    + " exec:CMD (CMD exits 0; retried) (default: auto when the agent is attached and hupwatch holds"
+                    + " a socket, unless --warmup is given; else delay).")
     Readiness ready;
 
     @Option(names = "--ready-timeout", paramLabel = "DUR", defaultValue = "60s", converter = DurationConverter.class,
@@ -38,10 +41,9 @@ final class RunOptions {
                     + " serving (default: ${DEFAULT-VALUE}).")
     Duration readyTimeout;
 
-    @Option(names = {"-w", "--warmup", "--warmup-time"}, paramLabel = "DUR", defaultValue = "1s",
-            converter = DurationConverter.class,
-            description = "With --ready delay: a new generation counts as ready once it has stayed alive this long"
-                    + " (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-w", "--warmup", "--warmup-time"}, paramLabel = "DUR", converter = DurationConverter.class,
+            description = "With --ready delay: a new generation counts as ready once it has stayed alive this long;"
+                    + " given without --ready, it means --ready delay (default: 1s).")
     Duration warmup;
 
     @Option(names = "--drain-timeout", paramLabel = "DUR", defaultValue = "30s", converter = DurationConverter.class,
@@ -70,6 +72,13 @@ final class RunOptions {
     @Option(names = "--control", paramLabel = "PATH",
             description = "A unix control socket (mode 0600) for hupwatch reload and hupwatch status.")
     java.nio.file.Path control;
+
+    @Option(names = "--jvm-agent", paramLabel = "MODE", defaultValue = "auto", converter = JvmAgentConverter.class,
+            description = "hupwatch's Java agent, which makes an unmodified JVM server serve the sockets hupwatch"
+                    + " holds (claimed at bind), report readiness when it accepts, and drain first on the stop signal:"
+                    + " auto (when COMMAND's program is java: -javaagent right after it), on (also a start script,"
+                    + " through JAVA_TOOL_OPTIONS), off (default: ${DEFAULT-VALUE}).")
+    JvmAgentMode jvmAgent;
 
     @Option(names = {"-k", "--kill-at-exit"},
             description = "Accepted for compatibility: hupwatch always stops its children when it exits.")
@@ -104,6 +113,27 @@ final class RunOptions {
         return verbose.length - quiet.length;
     }
 
+    static final Duration DEFAULT_WARMUP = Duration.ofSeconds(1);
+
+    /** --warmup, or its default. */
+    Duration warmup() {
+        return warmup == null ? DEFAULT_WARMUP : warmup;
+    }
+
+    /**
+     * --ready as given; else delay when --warmup is given (that setup chose the warm-up), auto when the
+     * agent attaches to COMMAND and hupwatch holds a socket, delay otherwise.
+     */
+    Readiness readiness() {
+        if (ready != null) {
+            return ready;
+        }
+        if (warmup == null && !binds.isEmpty() && jvmAgent.attachesTo(command)) {
+            return new Readiness.Auto();
+        }
+        return new Readiness.Delay();
+    }
+
     /** The --bind values as addresses, named by kind and position unless NAME= is given. */
     List<BindAddress> bindAddresses() {
         List<BindAddress> out = new java.util.ArrayList<>();
@@ -135,6 +165,13 @@ final class RunOptions {
         @Override
         Readiness parse(String value) {
             return SupervisorConfig.parseReadiness(value);
+        }
+    }
+
+    static final class JvmAgentConverter extends Converter<JvmAgentMode> {
+        @Override
+        JvmAgentMode parse(String value) {
+            return JvmAgentMode.parse(value);
         }
     }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hupwatch.supervisor.JvmAgentMode;
 import io.hupwatch.supervisor.PosixSignal;
+import io.hupwatch.supervisor.Readiness;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -30,23 +32,42 @@ class CommandLineTest {
     void defaultsMatchTheSpec() {
         RunOptions o = parse("--", "java", "-jar", "app.jar");
         assertEquals(List.of("java", "-jar", "app.jar"), o.command);
-        assertEquals(Duration.ofSeconds(1), o.warmup);
+        assertEquals(Duration.ofSeconds(1), o.warmup());
         assertEquals(Duration.ofSeconds(30), o.drainTimeout);
         assertEquals(PosixSignal.TERM, o.stopSignal);
         assertEquals(0, o.verbosity());
+        assertEquals(JvmAgentMode.AUTO, o.jvmAgent);
+        assertEquals(new Readiness.Delay(), o.readiness(), "no socket held: nothing for the agent to see accept");
+    }
+
+    @Test
+    void readinessIsAutoWhenTheAgentAttachesAndHupwatchHoldsASocket() {
+        assertEquals(new Readiness.Auto(), parse("--bind", "tcp:0.0.0.0:8080", "--", "java", "-jar", "app.jar").readiness());
+        assertEquals(new Readiness.Auto(), parse("--bind", "tcp:0.0.0.0:8080", "--", "/opt/jdk/bin/java", "-jar", "a.jar")
+                .readiness());
+        assertEquals(new Readiness.Delay(), parse("--bind", "tcp:0.0.0.0:8080", "--", "./start.sh").readiness(),
+                "auto attaches to java only");
+        assertEquals(new Readiness.Auto(), parse("--bind", "tcp:0.0.0.0:8080", "--jvm-agent", "on", "--", "./start.sh")
+                .readiness());
+        assertEquals(new Readiness.Delay(), parse("--bind", "tcp:0.0.0.0:8080", "--warmup", "3s", "--", "java", "-jar",
+                "a.jar").readiness(), "an explicit --warmup chose the warm-up");
+        assertEquals(new Readiness.Notify(), parse("--bind", "tcp:0.0.0.0:8080", "--ready", "notify", "--", "java")
+                .readiness(), "an explicit --ready wins");
+        assertEquals(new Readiness.Delay(), parse("--bind", "tcp:0.0.0.0:8080", "--jvm-agent", "off", "--", "java")
+                .readiness());
     }
 
     @Test
     void optionsOfTheCommandAreNeverTakenForHupwatchs() {
         assertEquals(List.of("server", "-w", "5", "--drain-timeout", "x"),
                 parse("-w", "2", "server", "-w", "5", "--drain-timeout", "x").command);
-        assertEquals(Duration.ofSeconds(2), parse("-w", "2", "server", "-w", "5").warmup);
+        assertEquals(Duration.ofSeconds(2), parse("-w", "2", "server", "-w", "5").warmup());
     }
 
     @Test
     void theRunFormTakesTheSameOptions() {
         RunOptions o = parse("run", "--warmup-time", "250ms", "--stop-signal", "SIGQUIT", "-k", "-vv", "--", "srv");
-        assertEquals(Duration.ofMillis(250), o.warmup);
+        assertEquals(Duration.ofMillis(250), o.warmup());
         assertEquals(PosixSignal.QUIT, o.stopSignal);
         assertEquals(2, o.verbosity());
         assertEquals(List.of("srv"), o.command);
@@ -55,7 +76,7 @@ class CommandLineTest {
     /** What the supervisor is given, to compare the two models' parses. */
     private static String described(RunOptions o) {
         return String.join("|", String.valueOf(o.command), String.valueOf(o.binds), String.valueOf(o.pass),
-                String.valueOf(o.ready), String.valueOf(o.readyTimeout), String.valueOf(o.warmup),
+                String.valueOf(o.ready), String.valueOf(o.readyTimeout), String.valueOf(o.warmup), String.valueOf(o.jvmAgent),
                 String.valueOf(o.drainTimeout), String.valueOf(o.stopSignal), String.valueOf(o.chdir),
                 String.valueOf(o.envFile), String.valueOf(o.pidfile), String.valueOf(o.control),
                 String.valueOf(o.verbosity()));
@@ -102,7 +123,7 @@ class CommandLineTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--warmup=abc", "--drain-timeout=-1", "--stop-signal=NOPE", "--stop-signal=STOP", "--bind=x", "--bind=tcp:1.2.3.4:99999", "--pass=fd", "--pass=stdin",
-            "--nope", "--ready=sometimes", "--ready=log:(", "--ready-timeout=x"})
+            "--nope", "--ready=sometimes", "--ready=log:(", "--ready-timeout=x", "--jvm-agent=maybe"})
     void usageErrorsAreOneLineAndExit2(String option) {
         String[] args = {option, "--", "true"};
         for (CommandLine cl : List.of(Main.commandLine(), Main.withoutSubcommands(args))) {

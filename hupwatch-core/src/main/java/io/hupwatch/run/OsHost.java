@@ -37,7 +37,7 @@ public final class OsHost implements Host, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
     /** Variables of hupwatch's own that must never reach a generation. */
     private static final String[] WITHHELD = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
-        "HUPWATCH_SOCKET"};
+        "HUPWATCH_SOCKET", "HUPWATCH_AGENT"};
 
     private final EventSink sink;
     private final SocketSet sockets;

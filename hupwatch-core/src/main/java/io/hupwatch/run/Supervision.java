@@ -6,6 +6,7 @@ import io.hupwatch.ops.SystemdNotifier;
 import io.hupwatch.os.SignalTraps;
 import io.hupwatch.readiness.NotifyMessages;
 import io.hupwatch.sockets.SocketSet;
+import io.hupwatch.spawn.JvmAgent;
 import io.hupwatch.spawn.LaunchSettings;
 import io.hupwatch.spawn.OrphanReaper;
 import io.hupwatch.supervisor.EventLoop;
@@ -44,15 +45,17 @@ public final class Supervision {
      * @throws StartupException when supervision cannot begin (a socket cannot be bound, ...)
      * @throws IllegalStateException when a signal cannot be handled
      */
-    public static int run(SupervisorConfig config, WrapperOptions options) {
+    public static int run(SupervisorConfig requested, WrapperOptions options) {
         // A bug in a helper thread is one log line, never a stack trace on the operator's screen.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
                 log.error("internal error in thread {}: {}", thread.getName(), e.toString()));
+        JvmAgent agent = AgentSetup.agent(requested, options);
+        SupervisorConfig config = AgentSetup.readiness(requested, agent);
         EventLoop loop = new EventLoop();
         PidFile pidfile = options.pidfile() == null ? null : PidFile.claim(options.pidfile());
         boolean notify = config.ready() instanceof Readiness.Notify;
         try (SocketSet sockets = SocketSet.open(config.binds(), config.pass(),
-                (generation, line) -> onChildMessage(generation, line, loop), notify)) {
+                (generation, line) -> onChildMessage(generation, line, loop), notify, agent)) {
             if (!config.binds().isEmpty()) {
                 log.info("listening on {}; each generation gets {} by --pass {}", sockets.addresses().stream()
                         .map(a -> a.display() + " (" + a.name() + ")").collect(Collectors.joining(", ")),

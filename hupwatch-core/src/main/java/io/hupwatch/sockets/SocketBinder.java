@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class SocketBinder {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
 
-    static final int BACKLOG = 4096;
+    public static final int BACKLOG = 4096;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int SOCK_STREAM = 1;

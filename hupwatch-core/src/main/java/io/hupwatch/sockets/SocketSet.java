@@ -1,6 +1,8 @@
 package io.hupwatch.sockets;
 
+import io.hupwatch.spawn.JvmAgent;
 import io.hupwatch.supervisor.BindAddress;
+import io.hupwatch.supervisor.JvmAgentMode;
 import io.hupwatch.supervisor.PassMode;
 import io.hupwatch.supervisor.StartupException;
 import java.io.IOException;
@@ -40,6 +42,17 @@ public final class SocketSet implements AutoCloseable {
     /** @param needRuntimeDir whether to create the private runtime directory even without sockets */
     public static SocketSet open(List<BindAddress> binds, PassMode mode, BiConsumer<Integer, String> onMessage,
             boolean needRuntimeDir) {
+        return open(binds, mode, onMessage, needRuntimeDir, null);
+    }
+
+    /**
+     * @param agent hupwatch's Java agent, for the generations it attaches to (they report over a handoff
+     *              socket, so the runtime directory is made); null: none
+     */
+    public static SocketSet open(List<BindAddress> binds, PassMode mode, BiConsumer<Integer, String> onMessage,
+            boolean needRuntimeDir, JvmAgent agent) {
+        boolean withAgent = agent != null && agent.mode() != JvmAgentMode.OFF && !binds.isEmpty();
+        needRuntimeDir |= withAgent;
         if (binds.isEmpty()) {
             try {
                 return new SocketSet(List.of(), needRuntimeDir ? RuntimeDir.create() : null, SocketPassing.NONE);
@@ -65,6 +78,9 @@ public final class SocketSet implements AutoCloseable {
                 case SYSTEMD -> new SystemdPassing(bound);
                 case HANDOFF -> new HandoffPassing(dir, bound, onMessage);
             };
+            if (withAgent) {
+                passing = new AgentPassing(passing, agent, dir, bound, onMessage);
+            }
             return new SocketSet(List.copyOf(bound), dir, passing);
         } catch (SocketBinder.BindException e) {
             release(bound, dir);

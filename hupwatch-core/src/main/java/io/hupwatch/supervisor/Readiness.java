@@ -6,6 +6,15 @@ import java.util.regex.PatternSyntaxException;
 /** When a new generation counts as ready ({@code --ready}). */
 public sealed interface Readiness {
 
+    /**
+     * hupwatch's Java agent sees the generation accept on every socket hupwatch holds (the default
+     * when the agent is attached): no warm-up guess.
+     */
+    record Auto() implements Readiness {
+        /** How the agent's report reads in the log; only this report promotes a generation in this mode. */
+        public static final String HOW = "accepting on every socket hupwatch holds";
+    }
+
     /** Alive after {@code --warmup}. */
     record Delay() implements Readiness {
     }
@@ -24,6 +33,9 @@ public sealed interface Readiness {
 
     /** @throws IllegalArgumentException naming the accepted forms */
     static Readiness parse(String text) {
+        if (text.equals("auto")) {
+            return new Auto();
+        }
         if (text.equals("delay")) {
             return new Delay();
         }
@@ -41,7 +53,7 @@ public sealed interface Readiness {
         if (text.startsWith("exec:") && !text.substring(5).isBlank()) {
             return new Exec(text.substring(5));
         }
-        throw new IllegalArgumentException("'" + text + "' is not a readiness mode: use delay, notify,"
+        throw new IllegalArgumentException("'" + text + "' is not a readiness mode: use auto, delay, notify,"
                 + " log:REGEX or exec:COMMAND");
     }
 
@@ -52,6 +64,9 @@ public sealed interface Readiness {
         }
         if (this instanceof Exec e) {
             return "'" + e.command() + "' succeeding";
+        }
+        if (this instanceof Auto) {
+            return "the server accepting on every held socket";
         }
         return this instanceof Notify ? "READY=1" : "the warm-up";
     }

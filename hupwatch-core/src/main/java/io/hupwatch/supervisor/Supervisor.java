@@ -172,8 +172,11 @@ public final class Supervisor {
 
     private void onChildReady(int number, String how) {
         Generation g = gens.starting;
+        boolean fromAgent = how.equals(Readiness.Auto.HOW);
         if (config.ready() instanceof Readiness.Delay) {
             log.debug("generation {} reported ready ({}), but --ready delay decides", number, how);
+        } else if ((config.ready() instanceof Readiness.Auto) != fromAgent) {
+            log.debug("generation {} reported ready ({}), but {} decides", number, how, config.ready().describe());
         } else if (g != null && g.number == number && g.child.isAlive()) {
             promote(g, how);
         }

@@ -9,7 +9,13 @@ import java.nio.file.Path;
  * @param envFile KEY=VALUE lines added to each generation's environment, read anew at each start (null: none)
  * @param pidfile where to write hupwatch's pid once generation 1 is ready (null: nowhere)
  * @param control the control socket for {@code hupwatch reload} and {@code status} (null: none)
+ * @param jvmAgent which generations get hupwatch's Java agent
  */
-public record WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control) {
-    public static final WrapperOptions NONE = new WrapperOptions(null, null, null, null);
+public record WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control, JvmAgentMode jvmAgent) {
+    public static final WrapperOptions NONE = new WrapperOptions(null, null, null, null, JvmAgentMode.OFF);
+
+    /** Without the agent (as before it existed). */
+    public WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control) {
+        this(chdir, envFile, pidfile, control, JvmAgentMode.OFF);
+    }
 }

@@ -1,0 +1,173 @@
+package io.hupwatch.agent;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Claim at bind: when the server binds an address hupwatch holds, its fd becomes hupwatch's socket
+ * ({@code dup2}), so every generation serves the same kernel socket and its accept queue. A wildcard
+ * bind claims a held socket on that port whatever its address; a specific address only an identical
+ * one; anything else is the server's own. The claimed socket is non-blocking for every holder, keeps
+ * hupwatch's backlog, and stays in the epoll sets the server had already put its fd in.
+ */
+final class Claims implements Function<Object[], Object> {
+    private final AgentSettings settings;
+    /** held fd -> its socket's inode, for the held sockets this process really has. */
+    private final Map<Integer, Long> inodes;
+    private final Listener listener;
+    /** fd number in this process -> the held socket it now is. */
+    private final Map<Integer, AgentSettings.Held> claimed = new ConcurrentHashMap<>();
+    private final Set<String> saidOnce = ConcurrentHashMap.newKeySet();
+
+    /** Told of each claim. */
+    interface Listener {
+        void claimed(AgentSettings.Held held, int fd);
+    }
+
+    Claims(AgentSettings settings, Map<Integer, Long> inodes, Listener listener) {
+        this.settings = settings;
+        this.inodes = inodes;
+        this.listener = listener;
+    }
+
+    @Override
+    public Object apply(Object[] a) {
+        return switch ((String) a[0]) {
+            case "bind" -> bindTcp(JdkNatives.fdVal((FileDescriptor) a[1]), (InetAddress) a[2], (Integer) a[3]);
+            case "bindUnix" -> bindUnix(JdkNatives.fdVal((FileDescriptor) a[1]), (Path) a[2]);
+            case "listen" -> backlog(JdkNatives.fdVal((FileDescriptor) a[1]), (Integer) a[2]);
+            case "blocking" -> !isHeld(JdkNatives.fdVal((FileDescriptor) a[1]));
+            case "keepFile" -> keepFile((Path) a[1]);
+            default -> null;
+        };
+    }
+
+    /** A bind from Netty's native transport. */
+    boolean bindNetty(int fd, SocketAddress address) {
+        if (address instanceof InetSocketAddress isa) {
+            return isa.getAddress() != null && bindTcp(fd, isa.getAddress(), isa.getPort());
+        }
+        if (address != null && address.getClass().getSimpleName().equals("DomainSocketAddress")) {
+            try {
+                Object path = address.getClass().getMethod("path").invoke(address);
+                return bindUnix(fd, Path.of((String) path));
+            } catch (ReflectiveOperationException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    boolean bindTcp(int fd, InetAddress address, int port) {
+        if (port == 0 || JdkNatives.socketType(fd) != JdkNatives.SOCK_STREAM) {
+            return false;
+        }
+        AgentSettings.Held match = null;
+        AgentSettings.Held samePort = null;
+        for (AgentSettings.Held h : settings.held()) {
+            if (h.tcp() == null || h.tcp().getPort() != port || !inodes.containsKey(h.fd())) {
+                continue;
+            }
+            samePort = h;
+            if (address.isAnyLocalAddress() || address.equals(h.tcp().getAddress())) {
+                match = h;
+                break;
+            }
+        }
+        if (match == null) {
+            if (samePort != null && saidOnce.add(address.getHostAddress() + ":" + port)) {
+                AgentLog.info("left the server's bind of " + hostPort(address, port) + " alone: hupwatch holds "
+                        + samePort.display() + ", which is wider than the address the server asked for; bind the"
+                        + " wildcard address in the server, or name the same address in --bind");
+            }
+            return false;
+        }
+        return claim(fd, match, hostPort(address, port));
+    }
+
+    boolean bindUnix(int fd, Path path) {
+        Path wanted = path.toAbsolutePath().normalize();
+        for (AgentSettings.Held h : settings.held()) {
+            if (h.unix() != null && h.unix().equals(wanted) && inodes.containsKey(h.fd())
+                    && JdkNatives.socketType(fd) == JdkNatives.SOCK_STREAM) {
+                return claim(fd, h, wanted.toString());
+            }
+        }
+        return false;
+    }
+
+    private synchronized boolean claim(int fd, AgentSettings.Held held, String asked) {
+        try {
+            List<ProcFs.EpollWatch> watches = ProcFs.epollWatches(fd, -1);
+            for (ProcFs.EpollWatch w : watches) {
+                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_DEL, fd, 0);
+            }
+            JdkNatives.dup2(held.fd(), fd);
+            JdkNatives.setBlocking(fd, false);
+            for (ProcFs.EpollWatch w : watches) {
+                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_ADD, fd, w.events());
+            }
+        } catch (IOException | RuntimeException e) {
+            AgentLog.info("could not serve " + held.display() + " for the server's bind of " + asked + ": " + e
+                    + "; the server binds it itself");
+            return false;
+        }
+        claimed.put(fd, held);
+        AgentLog.info("serves " + held.display() + ", held by hupwatch (the server bound " + asked + ")");
+        listener.claimed(held, fd);
+        return true;
+    }
+
+    /** A claimed socket keeps hupwatch's backlog: a server's smaller one would shrink the shared queue. */
+    int backlog(int fd, int backlog) {
+        return isHeld(fd) ? Math.max(backlog, settings.backlog()) : backlog;
+    }
+
+    /** Whether {@code fd} is (still) one of the sockets hupwatch holds. */
+    boolean isHeld(int fd) {
+        AgentSettings.Held h = claimed.get(fd);
+        if (h == null) {
+            for (AgentSettings.Held held : settings.held()) {
+                if (held.fd() == fd) {
+                    h = held;
+                }
+            }
+        }
+        // fd numbers are reused: check that it still is that socket
+        Long inode = h == null ? null : inodes.get(h.fd());
+        return inode != null && ProcFs.socketInode(fd) == inode;
+    }
+
+    /** hupwatch's socket files outlive every generation: a server's delete of one is skipped. */
+    boolean keepFile(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        for (AgentSettings.Held h : settings.held()) {
+            if (p.equals(h.unix())) {
+                if (saidOnce.add("keep " + p)) {
+                    AgentLog.info("kept " + p + " when the server deleted it: it is hupwatch's socket, shared by"
+                            + " every generation");
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Map<Integer, AgentSettings.Held> claimed() {
+        return claimed;
+    }
+
+    private static String hostPort(InetAddress address, int port) {
+        String host = address.getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}

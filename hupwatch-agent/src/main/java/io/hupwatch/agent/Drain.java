@@ -1,0 +1,121 @@
+package io.hupwatch.agent;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * Drain-first: on the stop signal, before the server's own shutdown runs, this JVM stops accepting on
+ * the shared sockets — and only this JVM: every fd of it that is a held socket is pointed ({@code dup2})
+ * at a private listening socket nobody connects to, and the epoll sets that watched it watch that one
+ * instead. Connections still queued on the shared socket go to the next generation; no acceptor here
+ * takes one it would then drop. The shared socket itself is never closed or shut down from here.
+ * Then it waits, up to the grace, for the connections this JVM had accepted to finish (a server with
+ * no graceful shutdown would drop them), and hands the signal to the JVM's own handler.
+ */
+final class Drain implements SignalHandler {
+    private final Signal signal;
+    private final Set<Long> heldInodes;
+    private final Set<Integer> ports = new HashSet<>();
+    private final Set<String> paths = new HashSet<>();
+    private final long graceMillis;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile SignalHandler previous;
+    private volatile ServerSocketChannel dummy;
+
+    Drain(AgentSettings settings, Set<Long> heldInodes, long graceMillis) {
+        this.signal = new Signal(settings.stopSignal());
+        this.heldInodes = Set.copyOf(heldInodes);
+        this.graceMillis = graceMillis;
+        for (AgentSettings.Held h : settings.held()) {
+            if (h.tcp() != null) {
+                ports.add(h.tcp().getPort());
+            } else {
+                paths.add(h.unix().toString());
+            }
+        }
+    }
+
+    /** Takes over the stop signal, keeping the JVM's handler to call after the drain. */
+    void install() {
+        previous = Signal.handle(signal, this);
+    }
+
+    /** Makes the stand-in socket and loads the drain's classes now, not cold at the stop signal. */
+    void prepare() throws IOException {
+        if (dummy == null) {
+            ServerSocketChannel ch = ServerSocketChannel.open();
+            ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            ch.configureBlocking(false);
+            dummy = ch;
+            JdkNatives.fdOf(ch);
+        }
+    }
+
+    @Override
+    public void handle(Signal sig) {
+        if (draining.compareAndSet(false, true)) {
+            try {
+                int accepted = stopAccepting();
+                if (accepted >= 0) {
+                    awaitConnections();
+                }
+            } catch (Throwable t) {
+                AgentLog.info("drain failed (" + t + "); the server's own shutdown runs now");
+            }
+        }
+        SignalHandler p = previous;
+        if (p == SignalHandler.SIG_DFL) {
+            Runtime.getRuntime().exit(128 + sig.getNumber());
+        } else if (p != null && p != SignalHandler.SIG_IGN) {
+            p.handle(sig);
+        }
+    }
+
+    /** @return how many fds were pointed away, or -1 when this JVM had none */
+    private int stopAccepting() throws IOException {
+        prepare();
+        int stand = JdkNatives.fdOf(dummy);
+        int moved = 0;
+        for (Map.Entry<Integer, Long> e : ProcFs.socketFds().entrySet()) {
+            if (!heldInodes.contains(e.getValue())) {
+                continue;
+            }
+            int fd = e.getKey();
+            List<ProcFs.EpollWatch> mine = ProcFs.epollWatches(fd, e.getValue());
+            for (ProcFs.EpollWatch w : mine) {
+                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_DEL, fd, 0);
+            }
+            JdkNatives.dup2(stand, fd);
+            for (ProcFs.EpollWatch w : mine) {
+                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_ADD, fd, w.events());
+            }
+            moved++;
+        }
+        return moved == 0 ? -1 : moved;
+    }
+
+    private void awaitConnections() throws InterruptedException {
+        long deadline = System.nanoTime() + graceMillis * 1_000_000;
+        // an accept that began before the switch installs its fd a moment later
+        Thread.sleep(20);
+        int open = ProcFs.ownedConnections(heldInodes, ports, paths);
+        int first = open;
+        while (open > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            open = ProcFs.ownedConnections(heldInodes, ports, paths);
+        }
+        if (open > 0) {
+            AgentLog.info("stopped accepting; " + open + " of its " + first + " connection(s) still open after "
+                    + graceMillis + " ms: the server's own shutdown takes them over");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.hupwatch.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.net.InetSocketAddress;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The agent's entry point ({@code -javaagent:hupwatch-agent.jar}). It does little and fails soft: it
+ * reads what hupwatch told it ({@code HUPWATCH_AGENT}), defines its hook class in the JDK, registers a
+ * transformer that changes only the few socket classes it must, takes over the stop signal, and
+ * starts the readiness watch. Any failure is one line on stderr and the server runs as it would
+ * without hupwatch. Outside hupwatch (no {@code HUPWATCH_AGENT}) it does nothing at all.
+ */
+public final class HupwatchAgent {
+    private static final String HOOK_SOURCE = "io/hupwatch/agent/boot/JdkHooks";
+    /** Loaded before premain on some JDKs; changed through retransformation then. */
+    private static final Set<String> JDK_TARGETS = Set.of("sun/nio/ch/Net", "sun/nio/ch/UnixDomainSockets",
+            "sun/nio/ch/ServerSocketChannelImpl", "sun/nio/ch/NioSocketImpl",
+            "sun/nio/ch/AsynchronousServerSocketChannelImpl", "sun/nio/fs/UnixFileSystemProvider");
+
+    private HupwatchAgent() {
+    }
+
+    public static void premain(String args, Instrumentation inst) {
+        String text = System.getenv(AgentSettings.VARIABLE);
+        if (text == null || text.isEmpty()) {
+            return;
+        }
+        try {
+            long t0 = System.nanoTime();
+            start(AgentSettings.parse(text), inst);
+            if (System.getenv("HUPWATCH_AGENT_TRACE") != null) {
+                AgentLog.info("premain took " + (System.nanoTime() - t0) / 1000 + " us");
+            }
+        } catch (Throwable t) {
+            AgentLog.info("not attached (" + t + "); the server runs without hupwatch's agent");
+        }
+    }
+
+    private static void start(AgentSettings settings, Instrumentation inst) throws Exception {
+        AgentLog.generation(settings.generation());
+        // The held sockets this process really has (a JVM started by this one inherits the variable, not the fds).
+        Map<Integer, Long> inodes = new HashMap<>();
+        for (AgentSettings.Held h : settings.held()) {
+            long inode = ProcFs.socketInode(h.fd());
+            if (inode >= 0) {
+                inodes.put(h.fd(), inode);
+            }
+        }
+        if (inodes.isEmpty()) {
+            return;
+        }
+        JdkNatives.init(inst);
+        List<AgentSettings.Held> present = new ArrayList<>();
+        boolean unix = false;
+        for (AgentSettings.Held h : settings.held()) {
+            if (!inodes.containsKey(h.fd())) {
+                continue;
+            }
+            // every holder shares one mode: non-blocking, so that no thread sits in a kernel accept
+            JdkNatives.setBlocking(h.fd(), false);
+            Object local = h.tcp() == null ? null : JdkNatives.localAddress(h.fd());
+            present.add(local instanceof InetSocketAddress isa ? new AgentSettings.Held(h.fd(), h.display(), isa, null) : h);
+            unix |= h.unix() != null;
+        }
+        settings = settings.withHeld(present);
+        Set<Long> heldInodes = Set.copyOf(inodes.values());
+        Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
+        ReadinessWatch watch = new ReadinessWatch(heldInodes, new ReportReady(settings));
+        Claims claims = new Claims(settings, inodes, new OnClaim(watch, drain));
+        defineJdkHooks(claims);
+        NettyHooks.install(claims);
+        inst.addTransformer(new Transformer(unix), true);
+        retransformLoaded(inst, unix);
+        try {
+            drain.install();
+        } catch (IllegalArgumentException e) {
+            AgentLog.info("cannot take over SIG" + settings.stopSignal() + " (" + e.getMessage()
+                    + "): the server stops without draining first");
+        }
+        watch.start();
+    }
+
+    /** Defines the hook class in {@code sun.nio.ch} (bootstrap loader) and plugs the claims into it. */
+    private static void defineJdkHooks(Claims claims) throws Exception {
+        byte[] bytes;
+        try (InputStream in = HupwatchAgent.class.getClassLoader().getResourceAsStream(HOOK_SOURCE + ".class")) {
+            if (in == null) {
+                throw new IOException(HOOK_SOURCE + ".class is missing from the agent jar");
+            }
+            bytes = in.readAllBytes();
+        }
+        Class<?> hooks = JdkNatives.sunNioCh().defineClass(Instrumenter.renamedHooks(bytes, HOOK_SOURCE));
+        hooks.getField("handler").set(null, claims);
+    }
+
+    private static void retransformLoaded(Instrumentation inst, boolean unix) throws Exception {
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            String name = c.getName().replace('.', '/');
+            if (JDK_TARGETS.contains(name) && (unix || !name.equals("sun/nio/fs/UnixFileSystemProvider"))) {
+                loaded.add(c);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            inst.retransformClasses(loaded.toArray(Class<?>[]::new));
+        }
+    }
+
+    /** Tells hupwatch, once, that this generation accepts on every held socket. */
+    private static final class ReportReady implements Runnable {
+        private final AgentSettings settings;
+
+        ReportReady(AgentSettings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public void run() {
+            if (settings.link() == null) {
+                return;
+            }
+            try {
+                HupwatchLink.connect(settings.link(), settings.generation()).send("ACCEPTING=1");
+            } catch (IOException | RuntimeException e) {
+                AgentLog.info("cannot tell hupwatch it is ready (" + e.getMessage() + "); hupwatch will time it out");
+            }
+        }
+    }
+
+    /** After a claim: sample readiness often again, and make the drain's stand-in socket before it is needed. */
+    private static final class OnClaim implements Claims.Listener {
+        private final ReadinessWatch watch;
+        private final Drain drain;
+
+        OnClaim(ReadinessWatch watch, Drain drain) {
+            this.watch = watch;
+            this.drain = drain;
+        }
+
+        @Override
+        public void claimed(AgentSettings.Held held, int fd) {
+            watch.kick();
+            try {
+                drain.prepare();
+            } catch (IOException e) {
+                AgentLog.info("cannot prepare the drain: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Hands the few target classes to {@link Instrumenter}; every other class passes untouched. */
+    private static final class Transformer implements ClassFileTransformer {
+        private final boolean unix;
+
+        Transformer(boolean unix) {
+            this.unix = unix;
+        }
+
+        @Override
+        public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+                byte[] bytes) {
+            if (className == null) {
+                return null;
+            }
+            boolean jdk = loader == null && JDK_TARGETS.contains(className)
+                    && (unix || !className.equals("sun/nio/fs/UnixFileSystemProvider"));
+            if (!jdk && !className.endsWith("io/netty/channel/unix/Socket")) {
+                return null;
+            }
+            try {
+                return Instrumenter.transform(className, bytes);
+            } catch (Throwable t) {
+                AgentLog.info("left " + className.replace('/', '.') + " unchanged (" + t + ")");
+                return null;
+            }
+        }
+    }
+}

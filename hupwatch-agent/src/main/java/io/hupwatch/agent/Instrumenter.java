@@ -1,0 +1,196 @@
+package io.hupwatch.agent;
+
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * The bytecode changes, each a few instructions at one place (ASM, no frames recomputed, so no
+ * class is loaded while transforming):
+ * <ul>
+ *   <li>a bind: at the method's entry, {@code if (hook(args)) return;} — JDK {@code Net.bind},
+ *       {@code UnixDomainSockets.bind}, Netty's {@code Socket.bind};</li>
+ *   <li>a listen or blocking-mode call: the last argument is passed through a hook first —
+ *       JDK call sites of {@code Net.listen} and {@code IOUtil.configureBlocking}, Netty's {@code Socket.listen};</li>
+ *   <li>a file delete: {@code if (hook(path)) return true;} — the JDK's unix file delete.</li>
+ * </ul>
+ */
+final class Instrumenter {
+    static final String JDK_HOOKS = "sun/nio/ch/HupwatchHooks";
+    static final String NETTY_HOOKS = "io/hupwatch/agent/NettyHooks";
+    private static final String FD = "Ljava/io/FileDescriptor;";
+
+    private Instrumenter() {
+    }
+
+    /** The transformed class, or null when {@code className} is not one the agent changes. */
+    static byte[] transform(String className, byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        ClassVisitor visitor = switch (className) {
+            case "sun/nio/ch/Net" -> entryGuard(writer, "bind",
+                    "(Ljava/net/ProtocolFamily;" + FD + "Ljava/net/InetAddress;I)V", JDK_HOOKS, "bind", false);
+            case "sun/nio/ch/UnixDomainSockets" -> entryGuard(writer, "bind", "(" + FD + "Ljava/nio/file/Path;)V",
+                    JDK_HOOKS, "bindUnix", false);
+            case "sun/nio/ch/ServerSocketChannelImpl", "sun/nio/ch/NioSocketImpl",
+                    "sun/nio/ch/AsynchronousServerSocketChannelImpl" -> callFilters(writer);
+            case "sun/nio/fs/UnixFileSystemProvider" -> entryGuard(writer, "implDelete", "(Ljava/nio/file/Path;Z)Z",
+                    JDK_HOOKS, "keepFile", true);
+            default -> className.endsWith("io/netty/channel/unix/Socket") ? nettySocket(writer, className) : null;
+        };
+        if (visitor == null) {
+            return null;
+        }
+        reader.accept(visitor, 0);
+        return writer.toByteArray();
+    }
+
+    /**
+     * At the entry of {@code name desc}: calls {@code hooks.hook} with the method's arguments (all of
+     * them for a static method; for {@code keepFile} only the first) and returns early when it says true.
+     */
+    private static ClassVisitor entryGuard(ClassWriter writer, String name, String desc, String hooks, String hook,
+            boolean returnTrue) {
+        return new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String n, String d, String signature, String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, n, d, signature, exceptions);
+                if (!n.equals(name) || !d.equals(desc)) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
+                        Type[] args = Type.getArgumentTypes(desc);
+                        String hookDesc;
+                        if (returnTrue) {
+                            mv.visitVarInsn(Opcodes.ALOAD, isStatic ? 0 : 1);
+                            hookDesc = "(Ljava/nio/file/Path;)Z";
+                        } else {
+                            int slot = isStatic ? 0 : 1;
+                            for (Type t : args) {
+                                mv.visitVarInsn(t.getOpcode(Opcodes.ILOAD), slot);
+                                slot += t.getSize();
+                            }
+                            hookDesc = Type.getMethodDescriptor(Type.BOOLEAN_TYPE, args);
+                        }
+                        mv.visitMethodInsn(Opcodes.INVOKESTATIC, hooks, hook, hookDesc, false);
+                        Label go = new Label();
+                        mv.visitJumpInsn(Opcodes.IFEQ, go);
+                        if (returnTrue) {
+                            mv.visitInsn(Opcodes.ICONST_1);
+                            mv.visitInsn(Opcodes.IRETURN);
+                        } else {
+                            mv.visitInsn(Opcodes.RETURN);
+                        }
+                        mv.visitLabel(go);
+                        mv.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
+                        // keeps the original first instruction's own frame, if it has one, at another offset
+                        mv.visitInsn(Opcodes.NOP);
+                    }
+                };
+            }
+        };
+    }
+
+    /** JDK call sites of {@code Net.listen(fd, backlog)} and {@code IOUtil.configureBlocking(fd, block)}. */
+    private static ClassVisitor callFilters(ClassWriter writer) {
+        return new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String n, String d, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, n, d, signature, exceptions)) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+                        if (opcode == Opcodes.INVOKESTATIC && owner.equals("sun/nio/ch/Net") && name.equals("listen")
+                                && desc.equals("(" + FD + "I)V")) {
+                            filterLast(this, JDK_HOOKS, "listen", "(" + FD + "I)I");
+                        } else if (opcode == Opcodes.INVOKESTATIC && owner.equals("sun/nio/ch/IOUtil")
+                                && name.equals("configureBlocking") && desc.equals("(" + FD + "Z)V")) {
+                            filterLast(this, JDK_HOOKS, "blocking", "(" + FD + "Z)Z");
+                        }
+                        super.visitMethodInsn(opcode, owner, name, desc, itf);
+                    }
+                };
+            }
+        };
+    }
+
+    /** Stack {@code fd, x} becomes {@code fd, hook(fd, x)} (both one slot wide). */
+    private static void filterLast(MethodVisitor mv, String hooks, String hook, String desc) {
+        mv.visitInsn(Opcodes.DUP2);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, hooks, hook, desc, false);
+        mv.visitInsn(Opcodes.SWAP);
+        mv.visitInsn(Opcodes.POP);
+    }
+
+    /** Netty's native transports: {@code Socket.bind(SocketAddress)} and {@code Socket.listen(int)}. */
+    private static ClassVisitor nettySocket(ClassWriter writer, String socketClass) {
+        return new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String n, String d, String signature, String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, n, d, signature, exceptions);
+                boolean bind = n.equals("bind") && d.equals("(Ljava/net/SocketAddress;)V");
+                boolean listen = n.equals("listen") && d.equals("(I)V");
+                if ((access & Opcodes.ACC_STATIC) != 0 || !(bind || listen)) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        mv.visitVarInsn(Opcodes.ALOAD, 0);
+                        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, socketClass, "intValue", "()I", false);
+                        if (listen) {
+                            mv.visitVarInsn(Opcodes.ILOAD, 1);
+                            mv.visitMethodInsn(Opcodes.INVOKESTATIC, NETTY_HOOKS, "backlog", "(II)I", false);
+                            mv.visitVarInsn(Opcodes.ISTORE, 1);
+                            return;
+                        }
+                        mv.visitVarInsn(Opcodes.ALOAD, 1);
+                        mv.visitMethodInsn(Opcodes.INVOKESTATIC, NETTY_HOOKS, "bind", "(ILjava/net/SocketAddress;)Z", false);
+                        Label go = new Label();
+                        mv.visitJumpInsn(Opcodes.IFEQ, go);
+                        mv.visitInsn(Opcodes.RETURN);
+                        mv.visitLabel(go);
+                        mv.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
+                        mv.visitInsn(Opcodes.NOP);
+                    }
+                };
+            }
+        };
+    }
+
+    /** The agent's hook class, renamed into {@code sun.nio.ch} so that JDK code can call it. */
+    static byte[] renamedHooks(byte[] bytes, String from) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName, String[] itfs) {
+                super.visit(version, access, JDK_HOOKS, signature, superName, itfs);
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String n, String d, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, n, d, signature, exceptions)) {
+                    @Override
+                    public void visitFieldInsn(int opcode, String owner, String name, String desc) {
+                        super.visitFieldInsn(opcode, owner.equals(from) ? JDK_HOOKS : owner, name, desc);
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+                        super.visitMethodInsn(opcode, owner.equals(from) ? JDK_HOOKS : owner, name, desc, itf);
+                    }
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
+    }
+}

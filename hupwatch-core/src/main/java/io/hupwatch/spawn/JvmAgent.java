@@ -1,0 +1,114 @@
+package io.hupwatch.spawn;
+
+import io.hupwatch.supervisor.JvmAgentMode;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * hupwatch's Java agent and how a generation gets it: {@code -javaagent:<jar>} right after a
+ * {@code java} program, or (mode {@code on}) in {@code JAVA_TOOL_OPTIONS} for a start script; and
+ * the variable {@value #VARIABLE} that tells the agent what hupwatch holds. Its format (the agent
+ * module's {@code AgentSettings} reads it): {@code v=1;generation=N;link=PATH;stop=SIG;backlog=N;grace=MS;held=FD@ADDRESS...},
+ * values percent-encoded ({@code %25}, {@code %3B}).
+ *
+ * <p>The jar is {@value #JAR_NAME} beside hupwatch's own jar (the build and a release both put it
+ * there); {@code -Dhupwatch.agent.jar=PATH} or {@code HUPWATCH_AGENT_JAR} name another.
+ */
+public final class JvmAgent {
+    public static final String JAR_NAME = "hupwatch-agent.jar";
+    public static final String VARIABLE = "HUPWATCH_AGENT";
+
+    private final JvmAgentMode mode;
+    private final Path jar;
+    private final String stopSignal;
+    private final long graceMillis;
+    private final int backlog;
+
+    private JvmAgent(JvmAgentMode mode, Path jar, String stopSignal, long graceMillis, int backlog) {
+        this.mode = mode;
+        this.jar = jar;
+        this.stopSignal = stopSignal;
+        this.graceMillis = graceMillis;
+        this.backlog = backlog;
+    }
+
+    /**
+     * @param stopSignal  the stop signal's name without SIG ({@code TERM})
+     * @param graceMillis how long a draining JVM waits for the connections it had accepted
+     * @param backlog     the backlog hupwatch listens with
+     * @throws IllegalStateException when the agent is wanted but its jar is missing (the message says
+     *                               where it was looked for and what to do)
+     */
+    public static JvmAgent of(JvmAgentMode mode, String stopSignal, long graceMillis, int backlog) {
+        Path jar = null;
+        if (mode != JvmAgentMode.OFF) {
+            jar = locate();
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("hupwatch's Java agent is not at " + jar + ": rebuild hupwatch"
+                        + " (mvn package), name the jar with HUPWATCH_AGENT_JAR, or use --jvm-agent off");
+            }
+        }
+        return new JvmAgent(mode, jar, stopSignal, graceMillis, backlog);
+    }
+
+    private static Path locate() {
+        String named = System.getProperty("hupwatch.agent.jar", System.getenv("HUPWATCH_AGENT_JAR"));
+        if (named != null && !named.isBlank()) {
+            return Path.of(named).toAbsolutePath().normalize();
+        }
+        try {
+            Path own = Path.of(JvmAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return (Files.isDirectory(own) ? own : own.getParent()).resolve(JAR_NAME).toAbsolutePath().normalize();
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of(JAR_NAME).toAbsolutePath();
+        }
+    }
+
+    public JvmAgentMode mode() {
+        return mode;
+    }
+
+    public Path jar() {
+        return jar;
+    }
+
+    /** Whether a generation running {@code command} gets the agent. */
+    public boolean attachesTo(List<String> command) {
+        return mode.attachesTo(command);
+    }
+
+    /** Adds the agent to the start: right after {@code java}, else (mode on) to {@code JAVA_TOOL_OPTIONS}. */
+    public void addTo(Launch launch) {
+        String option = "-javaagent:" + jar;
+        if (JvmAgentMode.isJava(launch.command.get(0))) {
+            launch.command.add(1, option);
+        } else {
+            String tool = launch.environment.get("JAVA_TOOL_OPTIONS");
+            launch.environment.put("JAVA_TOOL_OPTIONS", tool == null || tool.isBlank() ? option : tool + " " + option);
+        }
+    }
+
+    /**
+     * The value of {@value #VARIABLE} for one generation.
+     *
+     * @param link the generation's handoff socket, where the agent reports
+     * @param held "FD@ADDRESS" of each socket hupwatch holds, FD being where it is open in the child
+     */
+    public String settings(int generation, Path link, List<String> held) {
+        StringBuilder sb = new StringBuilder("v=1;generation=").append(generation)
+                .append(";link=").append(encode(link.toString()))
+                .append(";stop=").append(stopSignal)
+                .append(";backlog=").append(backlog)
+                .append(";grace=").append(graceMillis);
+        for (String h : held) {
+            sb.append(";held=").append(encode(h));
+        }
+        return sb.toString();
+    }
+
+    private static String encode(String value) {
+        return value.replace("%", "%25").replace(";", "%3B");
+    }
+}

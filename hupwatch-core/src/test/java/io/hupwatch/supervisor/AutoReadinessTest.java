@@ -1,0 +1,72 @@
+package io.hupwatch.supervisor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code --ready auto}: only the Java agent's report that the server accepts promotes a generation. */
+class AutoReadinessTest {
+    private FakeHost host;
+    private Supervisor sup;
+
+    @BeforeEach
+    void setUp() {
+        host = new FakeHost();
+        SupervisorConfig config = new SupervisorConfig(List.of("java", "-jar", "app.jar"), Duration.ofSeconds(1),
+                Duration.ofSeconds(30), PosixSignal.TERM, List.of(), PassMode.HANDOFF, new Readiness.Auto(),
+                Duration.ofSeconds(60));
+        sup = new Supervisor(config, host, 42);
+    }
+
+    private void accepting(int generation) {
+        sup.handle(new Event.ChildReady(generation, Readiness.Auto.HOW));
+    }
+
+    @Test
+    void noWarmUpGuessAGenerationIsReadyWhenItAccepts() {
+        sup.start();
+        host.advance(Duration.ofSeconds(20), sup);
+        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
+        host.advance(Duration.ofSeconds(20), sup);
+        assertTrue(host.signalsTo(host.generation(1)).isEmpty());
+        assertEquals(1, host.spawned.size(), "no reload starts before generation 1 accepts");
+        accepting(1);
+        assertEquals(2, host.spawned.size(), "the merged reload starts once generation 1 is ready");
+        host.advance(Duration.ofSeconds(30), sup);
+        assertEquals(List.of(), host.signalsTo(host.generation(1)), "a slow new generation is not called ready");
+        accepting(2);
+        assertEquals(List.of("TERM"), host.signalsTo(host.generation(1)), "the old one drains once the new one accepts");
+    }
+
+    @Test
+    void aReadyOneFromTheServerItselfDoesNotCount() {
+        sup.start();
+        sup.handle(new Event.ChildReady(1, "READY=1"));
+        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
+        assertEquals(1, host.spawned.size(), "READY=1 is not the agent's report: generation 1 is still starting");
+    }
+
+    @Test
+    void notAcceptingWithinTheReadyTimeoutFailsTheReload() {
+        sup.start();
+        accepting(1);
+        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
+        host.advance(Duration.ofSeconds(60), sup);
+        assertEquals(List.of("TERM"), host.signalsTo(host.generation(2)), "the new one is stopped");
+        assertFalse(host.signalsTo(host.generation(1)).contains("TERM"), "the old one keeps serving");
+    }
+
+    @Test
+    void parsesAndDescribes() {
+        assertEquals(new Readiness.Auto(), Readiness.parse("auto"));
+        assertTrue(Readiness.parse("auto").describe().contains("accepting"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Readiness.parse("eventually"));
+        assertTrue(e.getMessage().contains("auto, delay"), e.getMessage());
+    }
+}

@@ -1,0 +1,72 @@
+package io.hupwatch.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The unmodified servers of the {@code test-servers} modules (built once by the normal build):
+ * how to start each, and what they need (a free port, Temurin 25).
+ */
+final class TestServers {
+    private static final Path REPO = HupwatchProcess.repo();
+
+    private TestServers() {
+    }
+
+    /** A JVM running {@code io.hupwatch.testservers.<name>} with small-JVM flags. */
+    static List<String> java(String name, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx128m", "-cp", classpath(),
+                "io.hupwatch.testservers." + name));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** The stock Spring Boot executable jar, {@code java -jar app.jar --server.port=PORT}. */
+    static List<String> springBoot(int port) {
+        Path jar = REPO.resolve("test-servers-spring-boot/target/spring-boot-app-exec.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with mvn package (the whole reactor)");
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "-Xss256k", "-Xmx256m", "-jar", jar.toString(), "--server.port=" + port);
+    }
+
+    private static String classpath() {
+        Path module = REPO.resolve("test-servers/target");
+        try {
+            return module.resolve("classes") + ":" + Files.readString(module.resolve("classpath.txt")).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("test-servers is not built (" + e.getMessage() + "): run mvn package", e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Temurin 25, under /usr/lib/jvm on this machine kind. Skipped with a clear line where it is absent,
+     * except under CI, where its absence fails the test.
+     */
+    static Path java25() throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        try (var dirs = Files.isDirectory(jvms) ? Files.list(jvms) : java.util.stream.Stream.<Path>empty()) {
+            var found = dirs.filter(d -> d.getFileName().toString().startsWith("temurin-25"))
+                    .map(d -> d.resolve("bin/java")).filter(Files::isExecutable).findFirst();
+            if (found.isEmpty() && System.getenv("CI") != null) {
+                throw new IllegalStateException("Temurin 25 is not under /usr/lib/jvm, and CI must run this test");
+            }
+            Assumptions.assumeTrue(found.isPresent(), "Temurin 25 is not under /usr/lib/jvm: test skipped");
+            return found.get();
+        }
+    }
+}
