@@ -13,16 +13,19 @@ import java.util.List;
  * v=1;generation=2;link=/run/hupwatch-1/generation-2.sock;stop=TERM;backlog=4096;grace=5000;held=3@tcp:0.0.0.0:8080;held=4@unix:/run/app.sock
  * </pre>
  * {@code held=FD@ADDRESS} is a listening socket hupwatch holds, already open in this process on FD;
- * {@code link} is the generation's handoff socket, where the agent reports readiness.
+ * {@code link} is the generation's handoff socket, where the agent reports readiness; {@code adopt=1}
+ * asks it to hand over the listening sockets the server opens on fixed ports.
  *
  * @param generation this process's generation
  * @param link       hupwatch's handoff socket of this generation, or null
  * @param stopSignal the signal that asks this generation to drain ({@code TERM}, {@code INT}, ...)
  * @param backlog    the backlog hupwatch listens with; a server's own {@code listen} must not shrink it
  * @param graceMillis how long a draining JVM waits for the connections it accepted, at most
+ * @param adopt      whether listening sockets the server opens on fixed ports are handed to hupwatch
  * @param held       the sockets hupwatch holds
  */
-record AgentSettings(int generation, Path link, String stopSignal, int backlog, long graceMillis, List<Held> held) {
+record AgentSettings(int generation, Path link, String stopSignal, int backlog, long graceMillis, boolean adopt,
+        List<Held> held) {
     static final String VARIABLE = "HUPWATCH_AGENT";
     static final int VERSION = 1;
 
@@ -39,7 +42,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
 
     /** The same settings with {@code held} instead (the sockets really open here, with their real addresses). */
     AgentSettings withHeld(List<Held> present) {
-        return new AgentSettings(generation, link, stopSignal, backlog, graceMillis, List.copyOf(present));
+        return new AgentSettings(generation, link, stopSignal, backlog, graceMillis, adopt, List.copyOf(present));
     }
 
     /** @throws IllegalArgumentException naming what is wrong, when {@code text} is not a descriptor of this version */
@@ -50,6 +53,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
         String stop = "TERM";
         int backlog = 4096;
         long grace = 5000;
+        boolean adopt = false;
         List<Held> held = new ArrayList<>();
         for (String field : text.split(";")) {
             if (field.isEmpty()) {
@@ -68,6 +72,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
                 case "stop" -> stop = value;
                 case "backlog" -> backlog = Integer.parseInt(value);
                 case "grace" -> grace = Long.parseLong(value);
+                case "adopt" -> adopt = value.equals("1");
                 case "held" -> held.add(held(value));
                 default -> {
                     // a newer hupwatch may say more; what this agent does not know it leaves alone
@@ -78,7 +83,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
             throw new IllegalArgumentException("version " + version + " (this agent speaks " + VERSION
                     + "): use the agent jar that came with this hupwatch");
         }
-        return new AgentSettings(generation, link, stop, backlog, grace, List.copyOf(held));
+        return new AgentSettings(generation, link, stop, backlog, grace, adopt, List.copyOf(held));
     }
 
     private static Held held(String value) {

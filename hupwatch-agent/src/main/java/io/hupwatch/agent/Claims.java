@@ -17,7 +17,9 @@ import java.util.function.Function;
  * ({@code dup2}), so every generation serves the same kernel socket and its accept queue. A wildcard
  * bind claims a held socket on that port whatever its address; a specific address only an identical
  * one; anything else is the server's own. The claimed socket is non-blocking for every holder, keeps
- * hupwatch's backlog, and stays in the epoll sets the server had already put its fd in.
+ * hupwatch's backlog, and stays in the epoll sets the server had already put its fd in. With
+ * adoption on, a socket the server binds on a fixed port hupwatch does not hold is offered to
+ * hupwatch as soon as it listens.
  */
 final class Claims implements Function<Object[], Object> {
     private final AgentSettings settings;
@@ -28,14 +30,21 @@ final class Claims implements Function<Object[], Object> {
     private final Map<Integer, AgentSettings.Held> claimed = new ConcurrentHashMap<>();
     private final Set<String> saidOnce = ConcurrentHashMap.newKeySet();
 
-    /** Told of each claim. */
+    /** fd number -> the address to offer, for the server's binds of fixed ports hupwatch does not hold. */
+    private final Map<Integer, String> adoptable = new ConcurrentHashMap<>();
+    private final HupwatchLink link;
+
+    /** Told of each claim, and of each socket handed to hupwatch. */
     interface Listener {
         void claimed(AgentSettings.Held held, int fd);
+
+        void adopted(String address, int fd, long inode);
     }
 
-    Claims(AgentSettings settings, Map<Integer, Long> inodes, Listener listener) {
+    Claims(AgentSettings settings, Map<Integer, Long> inodes, HupwatchLink link, Listener listener) {
         this.settings = settings;
         this.inodes = inodes;
+        this.link = link;
         this.listener = listener;
     }
 
@@ -84,10 +93,14 @@ final class Claims implements Function<Object[], Object> {
             }
         }
         if (match == null) {
-            if (samePort != null && saidOnce.add(address.getHostAddress() + ":" + port)) {
-                AgentLog.info("left the server's bind of " + hostPort(address, port) + " alone: hupwatch holds "
-                        + samePort.display() + ", which is wider than the address the server asked for; bind the"
-                        + " wildcard address in the server, or name the same address in --bind");
+            if (samePort != null) {
+                if (saidOnce.add(address.getHostAddress() + ":" + port)) {
+                    AgentLog.info("left the server's bind of " + hostPort(address, port) + " alone: hupwatch holds "
+                            + samePort.display() + ", which is wider than the address the server asked for; bind the"
+                            + " wildcard address in the server, or name the same address in --bind");
+                }
+            } else if (settings.adopt()) {
+                adoptable.put(fd, "tcp:" + hostPort(address, port));
             }
             return false;
         }
@@ -101,6 +114,9 @@ final class Claims implements Function<Object[], Object> {
                     && JdkNatives.socketType(fd) == JdkNatives.SOCK_STREAM) {
                 return claim(fd, h, wanted.toString());
             }
+        }
+        if (settings.adopt() && JdkNatives.socketType(fd) == JdkNatives.SOCK_STREAM) {
+            adoptable.put(fd, "unix:" + wanted);
         }
         return false;
     }
@@ -123,13 +139,33 @@ final class Claims implements Function<Object[], Object> {
         }
         claimed.put(fd, held);
         AgentLog.info("serves " + held.display() + ", held by hupwatch (the server bound " + asked + ")");
+        link.send("CLAIMED " + held.display());
         listener.claimed(held, fd);
         return true;
     }
 
-    /** A claimed socket keeps hupwatch's backlog: a server's smaller one would shrink the shared queue. */
+    /**
+     * A claimed socket keeps hupwatch's backlog: a server's smaller one would shrink the shared queue.
+     * A socket to hand over is made to listen here, with hupwatch's backlog, and offered to hupwatch.
+     */
     int backlog(int fd, int backlog) {
-        return isHeld(fd) ? Math.max(backlog, settings.backlog()) : backlog;
+        if (isHeld(fd)) {
+            return Math.max(backlog, settings.backlog());
+        }
+        String address = adoptable.remove(fd);
+        if (address == null) {
+            return backlog;
+        }
+        int wanted = Math.max(backlog, settings.backlog());
+        long inode = ProcFs.socketInode(fd);
+        try {
+            JdkNatives.listen(fd, wanted);
+        } catch (java.io.IOException e) {
+            return backlog; // the server's own listen fails the same way, and says so
+        }
+        link.send("ADOPT " + fd + " " + address);
+        listener.adopted(address, fd, inode);
+        return wanted;
     }
 
     /** Whether {@code fd} is (still) one of the sockets hupwatch holds. */

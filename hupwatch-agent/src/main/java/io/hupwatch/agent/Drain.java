@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +22,9 @@ import sun.misc.SignalHandler;
  */
 final class Drain implements SignalHandler {
     private final Signal signal;
-    private final Set<Long> heldInodes;
-    private final Set<Integer> ports = new HashSet<>();
-    private final Set<String> paths = new HashSet<>();
+    private final Set<Long> heldInodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Integer> ports = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> paths = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final long graceMillis;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile SignalHandler previous;
@@ -33,7 +32,7 @@ final class Drain implements SignalHandler {
 
     Drain(AgentSettings settings, Set<Long> heldInodes, long graceMillis) {
         this.signal = new Signal(settings.stopSignal());
-        this.heldInodes = Set.copyOf(heldInodes);
+        this.heldInodes.addAll(heldInodes);
         this.graceMillis = graceMillis;
         for (AgentSettings.Held h : settings.held()) {
             if (h.tcp() != null) {
@@ -41,6 +40,16 @@ final class Drain implements SignalHandler {
             } else {
                 paths.add(h.unix().toString());
             }
+        }
+    }
+
+    /** A socket handed to hupwatch is shared from now on: this JVM stops accepting on it too. */
+    void shared(String address, long inode) {
+        heldInodes.add(inode);
+        if (address.startsWith("unix:")) {
+            paths.add(address.substring(5));
+        } else {
+            ports.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
         }
     }
 

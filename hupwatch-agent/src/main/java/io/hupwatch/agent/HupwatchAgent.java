@@ -55,7 +55,7 @@ public final class HupwatchAgent {
                 inodes.put(h.fd(), inode);
             }
         }
-        if (inodes.isEmpty()) {
+        if (inodes.isEmpty() && !settings.adopt()) {
             return;
         }
         JdkNatives.init(inst);
@@ -74,8 +74,9 @@ public final class HupwatchAgent {
         settings = settings.withHeld(present);
         Set<Long> heldInodes = Set.copyOf(inodes.values());
         Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
-        ReadinessWatch watch = new ReadinessWatch(heldInodes, new ReportReady(settings));
-        Claims claims = new Claims(settings, inodes, new OnClaim(watch, drain));
+        HupwatchLink link = new HupwatchLink(settings.link(), settings.generation());
+        ReadinessWatch watch = new ReadinessWatch(heldInodes, new ReportReady(link));
+        Claims claims = new Claims(settings, inodes, link, new OnClaim(watch, drain));
         defineJdkHooks(claims);
         NettyHooks.install(claims);
         inst.addTransformer(new Transformer(unix), true);
@@ -117,22 +118,15 @@ public final class HupwatchAgent {
 
     /** Tells hupwatch, once, that this generation accepts on every held socket. */
     private static final class ReportReady implements Runnable {
-        private final AgentSettings settings;
+        private final HupwatchLink link;
 
-        ReportReady(AgentSettings settings) {
-            this.settings = settings;
+        ReportReady(HupwatchLink link) {
+            this.link = link;
         }
 
         @Override
         public void run() {
-            if (settings.link() == null) {
-                return;
-            }
-            try {
-                HupwatchLink.connect(settings.link(), settings.generation()).send("ACCEPTING=1");
-            } catch (IOException | RuntimeException e) {
-                AgentLog.info("cannot tell hupwatch it is ready (" + e.getMessage() + "); hupwatch will time it out");
-            }
+            link.send("ACCEPTING=1");
         }
     }
 
@@ -149,6 +143,17 @@ public final class HupwatchAgent {
         @Override
         public void claimed(AgentSettings.Held held, int fd) {
             watch.kick();
+            prepareDrain();
+        }
+
+        @Override
+        public void adopted(String address, int fd, long inode) {
+            drain.shared(address, inode);
+            watch.watch(inode);
+            prepareDrain();
+        }
+
+        private void prepareDrain() {
             try {
                 drain.prepare();
             } catch (IOException e) {

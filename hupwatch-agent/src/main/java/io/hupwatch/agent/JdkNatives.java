@@ -26,6 +26,7 @@ final class JdkNatives {
     private static Method soType;
     private static Method configureBlocking;
     private static Method epollCtl;
+    private static Method listen;
     private static Method channelFd;
     private static Method localInet;
     private static Method localUnix;
@@ -82,6 +83,18 @@ final class JdkNatives {
     /** Sets or clears O_NONBLOCK (a property of the open file, so shared by every holder). */
     static void setBlocking(int fd, boolean blocking) throws IOException {
         callIo(configureBlocking, call(newFd, fd), blocking);
+    }
+
+    /** listen(2) on {@code fd}: on a listening socket it only sets the backlog. */
+    static synchronized void listen(int fd, int backlog) throws IOException {
+        if (listen == null) {
+            try {
+                listen = open(Class.forName("sun.nio.ch.Net").getDeclaredMethod("listen", FileDescriptor.class, int.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        callIo(listen, call(newFd, fd), backlog);
     }
 
     /** epoll_ctl with {@code data.fd = fd} (as the JDK's selectors and Netty register); 0 or -errno. */

@@ -32,8 +32,8 @@ final class RunOptions {
             description = "When a new generation counts as ready: auto (hupwatch's Java agent sees the server accept"
                     + " on every socket hupwatch holds), delay (alive after --warmup), notify (it sends READY=1 to"
                     + " $NOTIFY_SOCKET, or through the Java child API), log:REGEX (a line of its output matches),"
-                    + " exec:CMD (CMD exits 0; retried) (default: auto when the agent is attached and hupwatch holds"
-                    + " a socket, unless --warmup is given; else delay).")
+                    + " exec:CMD (CMD exits 0; retried) (default: auto when the agent is attached, unless --warmup"
+                    + " is given; else delay).")
     Readiness ready;
 
     @Option(names = "--ready-timeout", paramLabel = "DUR", defaultValue = "60s", converter = DurationConverter.class,
@@ -75,7 +75,8 @@ final class RunOptions {
 
     @Option(names = "--jvm-agent", paramLabel = "MODE", defaultValue = "auto", converter = JvmAgentConverter.class,
             description = "hupwatch's Java agent, which makes an unmodified JVM server serve the sockets hupwatch"
-                    + " holds (claimed at bind), report readiness when it accepts, and drain first on the stop signal:"
+                    + " holds (claimed at bind; without --bind, the ones its first generation opens are adopted),"
+                    + " report readiness when it accepts, and drain first on the stop signal:"
                     + " auto (when COMMAND's program is java: -javaagent right after it), on (also a start script,"
                     + " through JAVA_TOOL_OPTIONS), off (default: ${DEFAULT-VALUE}).")
     JvmAgentMode jvmAgent;
@@ -122,13 +123,13 @@ final class RunOptions {
 
     /**
      * --ready as given; else delay when --warmup is given (that setup chose the warm-up), auto when the
-     * agent attaches to COMMAND and hupwatch holds a socket, delay otherwise.
+     * agent attaches to COMMAND, delay otherwise.
      */
     Readiness readiness() {
         if (ready != null) {
             return ready;
         }
-        if (warmup == null && !binds.isEmpty() && jvmAgent.attachesTo(command)) {
+        if (warmup == null && jvmAgent.attachesTo(command)) {
             return new Readiness.Auto();
         }
         return new Readiness.Delay();

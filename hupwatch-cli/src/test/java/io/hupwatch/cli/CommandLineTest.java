@@ -37,7 +37,7 @@ class CommandLineTest {
         assertEquals(PosixSignal.TERM, o.stopSignal);
         assertEquals(0, o.verbosity());
         assertEquals(JvmAgentMode.AUTO, o.jvmAgent);
-        assertEquals(new Readiness.Delay(), o.readiness(), "no socket held: nothing for the agent to see accept");
+        assertEquals(new Readiness.Auto(), o.readiness(), "the agent attaches to java, and adopts its sockets");
     }
 
     @Test

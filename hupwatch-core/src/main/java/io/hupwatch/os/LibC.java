@@ -26,6 +26,11 @@ public interface LibC {
 
     int getsockname(int fd, Pointer address, IntByReference length);
 
+    int getsockopt(int fd, int level, int option, IntByReference value, IntByReference length);
+
+    /** Only for calls glibc has no wrapper for on every supported version (pidfd_open, pidfd_getfd). */
+    long syscall(long number, long a, long b, long c);
+
     int shutdown(int fd, int how);
 
     int close(int fd);

@@ -20,7 +20,7 @@ final class AgentSetup {
     }
 
     /**
-     * The agent, or one in mode off when it would not attach to COMMAND or hupwatch holds no socket.
+     * The agent, or one in mode off when it would not attach to COMMAND.
      *
      * @throws StartupException with {@code --jvm-agent on} when the agent jar is missing
      */
@@ -28,7 +28,7 @@ final class AgentSetup {
         JvmAgentMode mode = options.jvmAgent();
         long grace = Math.min(MAX_GRACE_MILLIS, config.drainTimeout().toMillis() / 2);
         String stop = config.stopSignal().name();
-        if (mode == JvmAgentMode.OFF || config.binds().isEmpty() || !mode.attachesTo(config.command())) {
+        if (mode == JvmAgentMode.OFF || !mode.attachesTo(config.command())) {
             return JvmAgent.of(JvmAgentMode.OFF, stop, grace, SocketBinder.BACKLOG);
         }
         try {
@@ -42,14 +42,13 @@ final class AgentSetup {
         }
     }
 
-    /** {@code --ready auto} needs the agent and a socket to accept on; without them it is the warm-up. */
+    /** {@code --ready auto} needs the agent to see the server accept; without it, it is the warm-up. */
     static SupervisorConfig readiness(SupervisorConfig config, JvmAgent agent) {
         if (!(config.ready() instanceof Readiness.Auto) || agent.mode() != JvmAgentMode.OFF) {
             return config;
         }
-        log.info("--ready auto: {}; a generation is ready after the {} warm-up instead",
-                config.binds().isEmpty() ? "hupwatch holds no socket (--bind) to see the server accept on"
-                        : "hupwatch's Java agent is not attached", io.hupwatch.supervisor.Durations.format(config.warmup()));
+        log.info("--ready auto: hupwatch's Java agent is not attached; a generation is ready after the {} warm-up"
+                + " instead", io.hupwatch.supervisor.Durations.format(config.warmup()));
         return new SupervisorConfig(config.command(), config.warmup(), config.drainTimeout(), config.stopSignal(),
                 config.binds(), config.pass(), new Readiness.Delay(), config.readyTimeout());
     }

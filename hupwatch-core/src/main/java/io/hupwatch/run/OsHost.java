@@ -157,6 +157,16 @@ public final class OsHost implements Host, AutoCloseable {
     }
 
     @Override
+    public boolean holdsSockets() {
+        return sockets.holdsAny();
+    }
+
+    @Override
+    public void serving(int number) {
+        sockets.serving(number);
+    }
+
+    @Override
     public void close() {
         timers.shutdownNow();
     }

@@ -66,7 +66,7 @@ public final class Supervision {
                 OrphanReaper.installIfPid1();
                 Lifecycle lifecycle = Lifecycle.all(pidfile == null ? Lifecycle.NONE : pidfile,
                         SystemdNotifier.fromEnvironment());
-                List<String> names = sockets.addresses().stream().map(a -> a.name() + " " + a.display()).toList();
+                List<String> names = sockets.describe();
                 LaunchSettings settings = new LaunchSettings(config.ready(), options.chdir(), options.envFile());
                 try (OsHost host = new OsHost(loop, sockets, settings)) {
                     return loop.run(new Supervisor(config, host, ProcessHandle.current().pid(), lifecycle, names));

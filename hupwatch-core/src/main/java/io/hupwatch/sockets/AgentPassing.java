@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * A pass mode plus hupwatch's Java agent, for the generations the agent attaches to: the agent is
  * added to the command, every held socket is open in the child (where the pass mode put it, else on
  * fds 3, 4, ...), and the agent reports over a handoff socket of the generation (the pass mode's own
- * in handoff mode, else one made for it). What the agent needs is in {@code HUPWATCH_AGENT}.
+ * in handoff mode, else one made for it). What the agent needs is in {@code HUPWATCH_AGENT}. Without
+ * {@code --bind}, the agent hands over the sockets its server opens ({@link Adoptions}), and later
+ * generations get those.
  */
 final class AgentPassing implements SocketPassing {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
@@ -29,15 +31,23 @@ final class AgentPassing implements SocketPassing {
     private final RuntimeDir runtimeDir;
     private final List<ListeningSocket> sockets;
     private final BiConsumer<Integer, String> onMessage;
+    private final AgentMessages agentMessages;
+    private final boolean adopt;
     private final Map<Integer, HandoffServer> links = new ConcurrentHashMap<>();
 
+    /**
+     * @param sockets the held sockets, a live list (adopted ones join it)
+     * @param adopt   whether the agent hands over the sockets its server opens (no --bind)
+     */
     AgentPassing(SocketPassing mode, JvmAgent agent, RuntimeDir runtimeDir, List<ListeningSocket> sockets,
-            BiConsumer<Integer, String> onMessage) {
+            BiConsumer<Integer, String> onMessage, AgentMessages agentMessages, boolean adopt) {
         this.mode = mode;
         this.agent = agent;
         this.runtimeDir = runtimeDir;
-        this.sockets = List.copyOf(sockets);
+        this.sockets = sockets;
         this.onMessage = onMessage;
+        this.agentMessages = agentMessages;
+        this.adopt = adopt;
     }
 
     @Override
@@ -49,7 +59,8 @@ final class AgentPassing implements SocketPassing {
         agent.addTo(launch);
         IntConsumer modeStarted = mode.prepare(launch, generation);
         List<String> held = new ArrayList<>();
-        for (ListeningSocket s : sockets) {
+        List<ListeningSocket> now = List.copyOf(sockets);
+        for (ListeningSocket s : now) {
             held.add(childFd(launch, s.fd()) + "@" + s.address().display());
         }
         String own = launch.environment.get(HANDOFF_VARIABLE);
@@ -59,11 +70,11 @@ final class AgentPassing implements SocketPassing {
             link = Path.of(own);
         } else {
             link = runtimeDir.path().resolve("agent-" + generation + ".sock");
-            HandoffServer server = new HandoffServer(link, generation, sockets, onMessage);
+            HandoffServer server = new HandoffServer(link, generation, now, onMessage, agentMessages);
             links.put(generation, server);
             linkStarted = server::childStarted;
         }
-        launch.environment.put(JvmAgent.VARIABLE, agent.settings(generation, link, held));
+        launch.environment.put(JvmAgent.VARIABLE, agent.settings(generation, link, held, adopt));
         log.debug("generation {} gets hupwatch's Java agent ({})", generation, agent.jar());
         IntConsumer linkHook = linkStarted;
         return pid -> {

@@ -14,18 +14,26 @@ final class HandoffPassing implements SocketPassing {
     private final RuntimeDir runtimeDir;
     private final List<ListeningSocket> sockets;
     private final BiConsumer<Integer, String> onMessage;
+    private final AgentMessages agentMessages;
     private final Map<Integer, HandoffServer> servers = new ConcurrentHashMap<>();
 
     HandoffPassing(RuntimeDir runtimeDir, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage) {
+        this(runtimeDir, sockets, onMessage, AgentMessages.NONE);
+    }
+
+    /** @param agentMessages what hupwatch's Java agent says about sockets on this connection, if it is attached */
+    HandoffPassing(RuntimeDir runtimeDir, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage,
+            AgentMessages agentMessages) {
         this.runtimeDir = runtimeDir;
         this.sockets = sockets;
         this.onMessage = onMessage;
+        this.agentMessages = agentMessages;
     }
 
     @Override
     public IntConsumer prepare(Launch launch, int generation) throws IOException {
         Path path = runtimeDir.path().resolve("generation-" + generation + ".sock");
-        HandoffServer server = new HandoffServer(path, generation, sockets, onMessage);
+        HandoffServer server = new HandoffServer(path, generation, sockets, onMessage, agentMessages);
         servers.put(generation, server);
         launch.environment.put("HUPWATCH_SOCKET", path.toString());
         return server::childStarted;

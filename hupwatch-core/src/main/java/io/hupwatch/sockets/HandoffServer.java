@@ -40,6 +40,7 @@ final class HandoffServer implements AutoCloseable {
     private final int generation;
     private final List<ListeningSocket> sockets;
     private final BiConsumer<Integer, String> onMessage;
+    private final AgentMessages agentMessages;
     private final UnixServerSocketChannel server;
     private final List<UnixSocketChannel> connections = new CopyOnWriteArrayList<>();
     private final CountDownLatch pidKnown = new CountDownLatch(1);
@@ -48,6 +49,13 @@ final class HandoffServer implements AutoCloseable {
 
     HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage)
             throws IOException {
+        this(path, generation, sockets, onMessage, AgentMessages.NONE);
+    }
+
+    /** @param agentMessages takes the lines of hupwatch's Java agent first (with the sender's pid) */
+    HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage,
+            AgentMessages agentMessages) throws IOException {
+        this.agentMessages = agentMessages;
         this.path = path;
         this.generation = generation;
         this.sockets = List.copyOf(sockets);
@@ -86,10 +94,11 @@ final class HandoffServer implements AutoCloseable {
                 continue;
             }
             try {
-                if (allowed(conn)) {
+                long peer = allowed(conn);
+                if (peer > 0) {
                     send(conn);
                     connections.add(conn);
-                    Thread reader = new Thread(() -> readMessages(conn), "hupwatch-handoff-" + generation + "-conn");
+                    Thread reader = new Thread(() -> readMessages(conn, peer), "hupwatch-handoff-" + generation + "-conn");
                     reader.setDaemon(true);
                     reader.start();
                 } else {
@@ -105,21 +114,22 @@ final class HandoffServer implements AutoCloseable {
     }
 
     /** Only this generation's process tree, and only hupwatch's own user (or root). */
-    private boolean allowed(UnixSocketChannel conn) throws IOException, InterruptedException {
+    /** @return the peer's pid when it may use this socket, else 0 */
+    private long allowed(UnixSocketChannel conn) throws IOException, InterruptedException {
         Credentials peer = conn.socket().getCredentials();
         int uid = Posix.get().getuid();
         if (peer.getUid() != uid && peer.getUid() != 0) {
             log.warn("handoff socket of generation {}: refused pid {} of uid {} (only uid {} or root may connect)",
                     generation, peer.getPid(), peer.getUid(), uid);
-            return false;
+            return 0;
         }
         pidKnown.await(5, TimeUnit.SECONDS);
         if (!inTree(peer.getPid(), childPid)) {
             log.warn("handoff socket of generation {}: refused pid {}, which is not generation {} (pid {}) or its descendant",
                     generation, peer.getPid(), generation, childPid);
-            return false;
+            return 0;
         }
-        return true;
+        return peer.getPid();
     }
 
     private static boolean inTree(long pid, long root) {
@@ -158,7 +168,7 @@ final class HandoffServer implements AutoCloseable {
         log.debug("handed {} socket(s) to generation {} (pid {})", sockets.size(), generation, childPid);
     }
 
-    private void readMessages(UnixSocketChannel conn) {
+    private void readMessages(UnixSocketChannel conn, long peer) {
         ByteBuffer buf = ByteBuffer.allocate(4096);
         StringBuilder line = new StringBuilder();
         try {
@@ -167,7 +177,10 @@ final class HandoffServer implements AutoCloseable {
                 while (buf.hasRemaining()) {
                     char c = (char) buf.get();
                     if (c == '\n') {
-                        onMessage.accept(generation, line.toString());
+                        String text = line.toString();
+                        if (!agentMessages.handle(generation, peer, text)) {
+                            onMessage.accept(generation, text);
+                        }
                         line.setLength(0);
                     } else if (line.length() < 4096) {
                         line.append(c);

@@ -34,6 +34,15 @@ public final class ListeningSocket implements AutoCloseable {
         this.keepAlive = keepAlive;
     }
 
+    /**
+     * A socket a generation opened and hupwatch took over: held from now on like a bound one; a unix
+     * socket's file is treated as hupwatch's (put back if a server unlinks it, removed at exit).
+     */
+    static ListeningSocket adopted(BindAddress address, int fd) {
+        String file = address.kind() == BindAddress.Kind.UNIX ? fileIdentity(address.path()) : null;
+        return new ListeningSocket(address, fd, file, null);
+    }
+
     /** The address, with the real port where the bind asked for port 0. */
     public BindAddress address() {
         return address;

@@ -8,6 +8,7 @@ import io.hupwatch.supervisor.StartupException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +20,17 @@ import org.slf4j.LoggerFactory;
 public final class SocketSet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
 
+    /** The held sockets: the bound ones, then those adopted from generations. */
     private final List<ListeningSocket> sockets;
     private final RuntimeDir runtimeDir;
     private final SocketPassing passing;
+    private final Adoptions adoptions;
 
-    private SocketSet(List<ListeningSocket> sockets, RuntimeDir runtimeDir, SocketPassing passing) {
+    private SocketSet(List<ListeningSocket> sockets, RuntimeDir runtimeDir, SocketPassing passing, Adoptions adoptions) {
         this.sockets = sockets;
         this.runtimeDir = runtimeDir;
         this.passing = passing;
+        this.adoptions = adoptions;
     }
 
     /**
@@ -47,16 +51,28 @@ public final class SocketSet implements AutoCloseable {
 
     /**
      * @param agent hupwatch's Java agent, for the generations it attaches to (they report over a handoff
-     *              socket, so the runtime directory is made); null: none
+     *              socket, so the runtime directory is made; without --bind they hand over the sockets
+     *              their server opens); null: none
      */
     public static SocketSet open(List<BindAddress> binds, PassMode mode, BiConsumer<Integer, String> onMessage,
             boolean needRuntimeDir, JvmAgent agent) {
-        boolean withAgent = agent != null && agent.mode() != JvmAgentMode.OFF && !binds.isEmpty();
+        boolean withAgent = agent != null && agent.mode() != JvmAgentMode.OFF;
         needRuntimeDir |= withAgent;
         if (binds.isEmpty()) {
+            RuntimeDir dir = null;
             try {
-                return new SocketSet(List.of(), needRuntimeDir ? RuntimeDir.create() : null, SocketPassing.NONE);
+                dir = needRuntimeDir ? RuntimeDir.create() : null;
+                List<ListeningSocket> held = new CopyOnWriteArrayList<>();
+                if (!withAgent) {
+                    return new SocketSet(held, dir, SocketPassing.NONE, null);
+                }
+                Adoptions adoptions = new Adoptions(held, dir.path());
+                return new SocketSet(held, dir, new AgentPassing(SocketPassing.NONE, agent, dir, held, onMessage,
+                        adoptions, true), adoptions);
             } catch (IOException e) {
+                if (dir != null) {
+                    dir.close();
+                }
                 throw new StartupException("cannot create hupwatch's runtime directory: " + e.getMessage());
             }
         }
@@ -79,9 +95,10 @@ public final class SocketSet implements AutoCloseable {
                 case HANDOFF -> new HandoffPassing(dir, bound, onMessage);
             };
             if (withAgent) {
-                passing = new AgentPassing(passing, agent, dir, bound, onMessage);
+                // With --bind, hupwatch holds exactly those: nothing is adopted.
+                passing = new AgentPassing(passing, agent, dir, List.copyOf(bound), onMessage, AgentMessages.NONE, false);
             }
-            return new SocketSet(List.copyOf(bound), dir, passing);
+            return new SocketSet(new CopyOnWriteArrayList<>(bound), dir, passing, null);
         } catch (SocketBinder.BindException e) {
             release(bound, dir);
             throw new StartupException(e.getMessage());
@@ -102,6 +119,38 @@ public final class SocketSet implements AutoCloseable {
         return sockets.stream().map(ListeningSocket::address).toList();
     }
 
+    /** Whether hupwatch holds any socket now. */
+    public boolean holdsAny() {
+        return !sockets.isEmpty();
+    }
+
+    /**
+     * The held sockets for {@code hupwatch status}, as {@code NAME ADDRESS}, adopted ones marked: a live
+     * view, since generations add sockets.
+     */
+    public List<String> describe() {
+        return new java.util.AbstractList<>() {
+            @Override
+            public String get(int index) {
+                ListeningSocket s = sockets.get(index);
+                return s.address().name() + " " + s.address().display()
+                        + (adoptions != null && adoptions.isAdopted(s) ? " (adopted)" : "");
+            }
+
+            @Override
+            public int size() {
+                return sockets.size();
+            }
+        };
+    }
+
+    /** {@code generation} is now the serving one: adopted sockets it does not serve are released. */
+    public void serving(int generation) {
+        if (adoptions != null) {
+            adoptions.serving(generation);
+        }
+    }
+
     /** hupwatch's private directory, or null when nothing needed one. */
     public java.nio.file.Path runtimeDir() {
         return runtimeDir == null ? null : runtimeDir.path();
@@ -114,6 +163,9 @@ public final class SocketSet implements AutoCloseable {
     /** After a generation exits: free what was held for it, and repair a socket path it removed. */
     public void generationExited(int generation) {
         passing.exited(generation);
+        if (adoptions != null) {
+            adoptions.exited(generation);
+        }
         sockets.forEach(ListeningSocket::restoreFile);
     }
 

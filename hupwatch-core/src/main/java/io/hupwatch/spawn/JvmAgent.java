@@ -10,7 +10,7 @@ import java.util.List;
  * hupwatch's Java agent and how a generation gets it: {@code -javaagent:<jar>} right after a
  * {@code java} program, or (mode {@code on}) in {@code JAVA_TOOL_OPTIONS} for a start script; and
  * the variable {@value #VARIABLE} that tells the agent what hupwatch holds. Its format (the agent
- * module's {@code AgentSettings} reads it): {@code v=1;generation=N;link=PATH;stop=SIG;backlog=N;grace=MS;held=FD@ADDRESS...},
+ * module's {@code AgentSettings} reads it): {@code v=1;generation=N;link=PATH;stop=SIG;backlog=N;grace=MS[;adopt=1];held=FD@ADDRESS...},
  * values percent-encoded ({@code %25}, {@code %3B}).
  *
  * <p>The jar is {@value #JAR_NAME} beside hupwatch's own jar (the build and a release both put it
@@ -94,14 +94,18 @@ public final class JvmAgent {
      * The value of {@value #VARIABLE} for one generation.
      *
      * @param link the generation's handoff socket, where the agent reports
-     * @param held "FD@ADDRESS" of each socket hupwatch holds, FD being where it is open in the child
+     * @param held  "FD@ADDRESS" of each socket hupwatch holds, FD being where it is open in the child
+     * @param adopt whether the agent hands over the listening sockets its server opens on fixed ports
      */
-    public String settings(int generation, Path link, List<String> held) {
+    public String settings(int generation, Path link, List<String> held, boolean adopt) {
         StringBuilder sb = new StringBuilder("v=1;generation=").append(generation)
                 .append(";link=").append(encode(link.toString()))
                 .append(";stop=").append(stopSignal)
                 .append(";backlog=").append(backlog)
                 .append(";grace=").append(graceMillis);
+        if (adopt) {
+            sb.append(";adopt=1");
+        }
         for (String h : held) {
             sb.append(";held=").append(encode(h));
         }

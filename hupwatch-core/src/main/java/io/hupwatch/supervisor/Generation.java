@@ -12,6 +12,8 @@ final class Generation {
     long stopSentNanos;
     /** The last STATUS= text it sent, or null. */
     String statusText;
+    /** Whether the warm-up makes it ready (delay; auto while hupwatch holds no socket). */
+    boolean readyAfterWarmup;
     /** The one pending timer of this generation (ready check or drain timeout), or null. */
     Host.Timer timer;
 

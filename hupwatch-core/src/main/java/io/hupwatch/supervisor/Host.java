@@ -24,6 +24,18 @@ public interface Host {
     /** A monotonic clock, in nanoseconds. */
     long nanoTime();
 
+    /**
+     * Whether hupwatch holds any listening socket now. With {@code --ready auto}, a generation started
+     * while it holds none is also ready after the warm-up (a JVM that opens no socket is still served).
+     */
+    default boolean holdsSockets() {
+        return true;
+    }
+
+    /** Generation {@code number} is now the serving one (the host may release what only older ones used). */
+    default void serving(int number) {
+    }
+
     /** A running (or exited) generation's process. */
     interface Child {
         long pid();

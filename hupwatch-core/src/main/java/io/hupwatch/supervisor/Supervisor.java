@@ -36,13 +36,16 @@ public final class Supervisor {
         this(config, host, wrapperPid, Lifecycle.NONE, List.of());
     }
 
-    /** @param socketNames the sockets hupwatch holds, as {@code NAME ADDRESS}, for the status report */
+    /**
+     * @param socketNames the sockets hupwatch holds, as {@code NAME ADDRESS}, for the status report (a live
+     *                    view: sockets adopted from generations join it)
+     */
     public Supervisor(SupervisorConfig config, Host host, long wrapperPid, Lifecycle lifecycle, List<String> socketNames) {
         this.config = config;
         this.host = host;
         this.wrapperPid = wrapperPid;
         this.lifecycle = lifecycle;
-        this.socketNames = List.copyOf(socketNames);
+        this.socketNames = java.util.Collections.unmodifiableList(socketNames);
         this.drains = new Drains(config, host, gens);
         this.shutdown = new Shutdown(config, gens, drains, lifecycle, reloads);
         // One log line per event, even for a command whose arguments hold newlines.
@@ -138,7 +141,9 @@ public final class Supervisor {
         Generation g = new Generation(number, child, host.nanoTime());
         gens.starting = g;
         log.info("{} started: {}", g, commandLine);
-        if (config.ready() instanceof Readiness.Delay) {
+        g.readyAfterWarmup = config.ready() instanceof Readiness.Delay
+                || (config.ready() instanceof Readiness.Auto && !host.holdsSockets());
+        if (g.readyAfterWarmup) {
             g.replaceTimer(host.schedule(config.warmup(), new Event.ReadyCheck(number)));
         } else {
             g.replaceTimer(host.schedule(config.readyTimeout(), new Event.ReadyTimedOut(number)));
@@ -164,10 +169,11 @@ public final class Supervisor {
 
     private void onReadyCheck(int number) {
         Generation g = gens.starting;
-        if (g == null || g.number != number || !g.child.isAlive()) {
+        if (g == null || g.number != number || !g.child.isAlive() || !g.readyAfterWarmup) {
             return; // stale, or it died and its exit event is on its way
         }
-        promote(g, "alive after the " + Durations.format(config.warmup()) + " warm-up");
+        promote(g, "alive after the " + Durations.format(config.warmup()) + " warm-up"
+                + (config.ready() instanceof Readiness.Auto ? ", holding no socket yet" : ""));
     }
 
     private void onChildReady(int number, String how) {
@@ -189,6 +195,7 @@ public final class Supervisor {
         Generation previous = gens.serving;
         gens.serving = g;
         log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
+        host.serving(g.number);
         if (previous != null) {
             drains.stop(previous);
             lifecycle.reloaded(true, "generation " + g.number + " serving");

@@ -63,6 +63,31 @@ class AutoReadinessTest {
     }
 
     @Test
+    void whileNothingIsHeldTheWarmUpAlsoMakesAGenerationReady() {
+        host.holdsSockets = false; // no --bind, and nothing adopted yet: maybe a JVM that opens no socket
+        sup.start();
+        host.advance(Duration.ofMillis(999), sup);
+        assertEquals(List.of(), host.serving);
+        host.advance(Duration.ofMillis(1), sup);
+        assertEquals(List.of(1), host.serving, "generation 1 is ready after the warm-up");
+        host.holdsSockets = true; // it opened a socket, which hupwatch adopted
+        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
+        host.advance(Duration.ofSeconds(5), sup);
+        assertEquals(List.of(1), host.serving, "generation 2 started while a socket was held: it must accept first");
+        accepting(2);
+        assertEquals(List.of(1, 2), host.serving);
+    }
+
+    @Test
+    void theHostLearnsEachNewServingGeneration() {
+        sup.start();
+        accepting(1);
+        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
+        accepting(2);
+        assertEquals(List.of(1, 2), host.serving, "so it can release adopted sockets the new one does not serve");
+    }
+
+    @Test
     void parsesAndDescribes() {
         assertEquals(new Readiness.Auto(), Readiness.parse("auto"));
         assertTrue(Readiness.parse("auto").describe().contains("accepting"));

@@ -12,12 +12,26 @@ final class FakeHost implements Host {
     final List<SpawnRequest> requests = new ArrayList<>();
     /** Every signal sent, in order, as "pid:SIGNAL". */
     final List<String> signals = new ArrayList<>();
+    /** What {@link #holdsSockets()} answers. */
+    boolean holdsSockets = true;
+    /** The generations the supervisor said became the serving one, in order. */
+    final List<Integer> serving = new ArrayList<>();
     private final PriorityQueue<FakeTimer> timers =
             new PriorityQueue<>(Comparator.comparingLong((FakeTimer t) -> t.due).thenComparingLong(t -> t.seq));
     private long now;
     private long seq;
     private int nextPid = 100;
     SpawnException nextSpawnFailure;
+
+    @Override
+    public boolean holdsSockets() {
+        return holdsSockets;
+    }
+
+    @Override
+    public void serving(int number) {
+        serving.add(number);
+    }
 
     @Override
     public Child spawn(SpawnRequest request) throws SpawnException {
