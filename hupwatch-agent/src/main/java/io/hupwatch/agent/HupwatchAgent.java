@@ -75,8 +75,12 @@ public final class HupwatchAgent {
         Set<Long> heldInodes = Set.copyOf(inodes.values());
         Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
         HupwatchLink link = new HupwatchLink(settings.link(), settings.generation());
-        ReadinessWatch watch = new ReadinessWatch(heldInodes, new ReportReady(link));
-        Claims claims = new Claims(settings, inodes, link, new OnClaim(watch, drain));
+        // With --bind: ready when accepting on every held socket. Adopting (a release may drop a port):
+        // on every socket this server claimed or handed over.
+        ReportReady report = new ReportReady(link, settings);
+        ReadinessWatch watch = new ReadinessWatch(settings.adopt() ? Set.of() : heldInodes, report);
+        Claims claims = new Claims(settings, inodes, link, new OnClaim(watch, drain, settings.adopt() ? inodes : null));
+        report.claims = claims;
         defineJdkHooks(claims);
         NettyHooks.install(claims);
         inst.addTransformer(new Transformer(unix), true);
@@ -116,17 +120,32 @@ public final class HupwatchAgent {
         }
     }
 
-    /** Tells hupwatch, once, that this generation accepts on every held socket. */
+    /**
+     * Tells hupwatch, once, that this generation accepts on its sockets. When adopting, it then closes
+     * its copies of the held sockets its server did not bind: a port this release no longer serves must
+     * not stay open here (queueing connections nobody accepts) after hupwatch releases it.
+     */
     private static final class ReportReady implements Runnable {
         private final HupwatchLink link;
+        private final AgentSettings settings;
+        volatile Claims claims;
 
-        ReportReady(HupwatchLink link) {
+        ReportReady(HupwatchLink link, AgentSettings settings) {
             this.link = link;
+            this.settings = settings;
         }
 
         @Override
         public void run() {
             link.send("ACCEPTING=1");
+            if (!settings.adopt() || claims == null) {
+                return;
+            }
+            for (AgentSettings.Held h : settings.held()) {
+                if (!claims.claimed().containsValue(h)) {
+                    JdkNatives.close(h.fd());
+                }
+            }
         }
     }
 
@@ -134,15 +153,22 @@ public final class HupwatchAgent {
     private static final class OnClaim implements Claims.Listener {
         private final ReadinessWatch watch;
         private final Drain drain;
+        /** held fd -> inode when readiness counts only the sockets this server claims; else null. */
+        private final Map<Integer, Long> claimedCount;
 
-        OnClaim(ReadinessWatch watch, Drain drain) {
+        OnClaim(ReadinessWatch watch, Drain drain, Map<Integer, Long> claimedCount) {
             this.watch = watch;
             this.drain = drain;
+            this.claimedCount = claimedCount;
         }
 
         @Override
         public void claimed(AgentSettings.Held held, int fd) {
-            watch.kick();
+            if (claimedCount != null && claimedCount.containsKey(held.fd())) {
+                watch.watch(claimedCount.get(held.fd()));
+            } else {
+                watch.kick();
+            }
             prepareDrain();
         }
 

@@ -27,6 +27,7 @@ final class JdkNatives {
     private static Method configureBlocking;
     private static Method epollCtl;
     private static Method listen;
+    private static Method close;
     private static Method channelFd;
     private static Method localInet;
     private static Method localUnix;
@@ -83,6 +84,18 @@ final class JdkNatives {
     /** Sets or clears O_NONBLOCK (a property of the open file, so shared by every holder). */
     static void setBlocking(int fd, boolean blocking) throws IOException {
         callIo(configureBlocking, call(newFd, fd), blocking);
+    }
+
+    /** close(2), quietly. */
+    static synchronized void close(int fd) {
+        try {
+            if (close == null) {
+                close = open(Class.forName("sun.nio.ch.InheritedChannel").getDeclaredMethod("close0", int.class));
+            }
+            close.invoke(null, fd);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // already closed, or never open here
+        }
     }
 
     /** listen(2) on {@code fd}: on a listening socket it only sets the backlog. */
