@@ -181,11 +181,18 @@ class UnmodifiedServersTest {
     }
 
     @Test
-    void onTemurin25() throws Exception {
+    void onTemurin25HupwatchAndServerAlike() throws Exception {
         Path java25 = TestServers.java25();
         int port = TestServers.freePort();
         List<String> server = new ArrayList<>(TestServers.java("JdkHttpServer", Integer.toString(port)));
         server.set(0, java25.toString());
-        swapsUnderLoad(server, port);
+        // hupwatch itself on 25 too: no "restricted method" (jffi), CDS or agent warning line from either
+        List<String> command = new ArrayList<>(List.of("env", "JAVA_HOME=" + java25.getParent().getParent(),
+                HupwatchProcess.script().toString(), "--bind", "tcp:127.0.0.1:" + port, "--"));
+        command.addAll(server);
+        HupwatchProcess hw = HupwatchProcess.startCommand(dir, command);
+        cleanup.add(hw);
+        swapsUnderLoad(hw, port);
+        assertTrue(hw.linesMatching(Pattern.compile("(?i)warning|restricted method")).isEmpty(), hw.describe());
     }
 }
