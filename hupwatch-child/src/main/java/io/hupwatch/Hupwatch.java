@@ -118,15 +118,31 @@ public final class Hupwatch implements Closeable {
     }
 
     /**
+     * Whether this generation is draining: from the start of {@link #drainOnShutdown}'s drain, or of
+     * hupwatch's Java agent's (it sets the system property {@code hupwatch.draining}). A server answers
+     * kept-alive connections with {@code Connection: close} from then on, so each client's next request
+     * goes, on a new connection, to the next generation (Jetty 12: an {@code HttpConfiguration}
+     * customizer; Netty: {@code HttpUtil.setKeepAlive(response, false)}; see the README's recipes).
+     */
+    public static boolean draining() {
+        return draining || Boolean.getBoolean("hupwatch.draining");
+    }
+
+    private static volatile boolean draining;
+
+    /**
      * Installs a two-phase drain that runs when the JVM shuts down (hupwatch's stop signal, TERM):
-     * first {@code stopAccepting} (e.g. Jetty {@code connector.setAccepting(false)}), then a pause of
-     * {@code grace} so the connections already accepted can send their requests, then {@code stop}.
+     * first {@link #draining()} turns true and {@code stopAccepting} runs (e.g. Jetty
+     * {@code connector.setAccepting(false)}), then a pause of {@code grace} so the connections already
+     * accepted can send their requests (and kept-alive ones get {@code Connection: close} on their next
+     * response), then {@code stop}.
      * Without the pause a server may answer 503 to, or reset, requests it had already accepted.
      * Works in every pass mode, not only handoff.
      */
     public static void drainOnShutdown(Runnable stopAccepting, Duration grace, Runnable stop) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                draining = true;
                 stopAccepting.run();
                 Thread.sleep(grace.toMillis());
             } catch (InterruptedException e) {

@@ -73,6 +73,7 @@ final class Drain implements SignalHandler {
     public void handle(Signal sig) {
         if (draining.compareAndSet(false, true)) {
             try {
+                ServerHooks.draining();
                 int accepted = stopAccepting();
                 if (accepted >= 0) {
                     awaitConnections();

@@ -204,7 +204,8 @@ public final class HupwatchAgent {
             }
             boolean jdk = loader == null && JDK_TARGETS.contains(className)
                     && (unix || !className.equals("sun/nio/fs/UnixFileSystemProvider"));
-            if (!jdk && !className.endsWith("io/netty/channel/unix/Socket")) {
+            if (!jdk && !className.endsWith("io/netty/channel/unix/Socket")
+                    && !className.equals(Instrumenter.TOMCAT_ENDPOINT)) {
                 return null;
             }
             try {

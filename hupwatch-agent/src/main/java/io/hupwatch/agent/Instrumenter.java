@@ -16,12 +16,15 @@ import org.objectweb.asm.Type;
  *       {@code UnixDomainSockets.bind}, Netty's {@code Socket.bind};</li>
  *   <li>a listen or blocking-mode call: the last argument is passed through a hook first —
  *       JDK call sites of {@code Net.listen} and {@code IOUtil.configureBlocking}, Netty's {@code Socket.listen};</li>
- *   <li>a file delete: {@code if (hook(path)) return true;} — the JDK's unix file delete.</li>
+ *   <li>a file delete: {@code if (hook(path)) return true;} — the JDK's unix file delete;</li>
+ *   <li>a server object noted at the end of its constructor — Tomcat's {@code AbstractEndpoint}.</li>
  * </ul>
  */
 final class Instrumenter {
     static final String JDK_HOOKS = "sun/nio/ch/HupwatchHooks";
     static final String NETTY_HOOKS = "io/hupwatch/agent/NettyHooks";
+    static final String SERVER_HOOKS = "io/hupwatch/agent/ServerHooks";
+    static final String TOMCAT_ENDPOINT = "org/apache/tomcat/util/net/AbstractEndpoint";
     private static final String FD = "Ljava/io/FileDescriptor;";
 
     private Instrumenter() {
@@ -40,6 +43,7 @@ final class Instrumenter {
                     "sun/nio/ch/AsynchronousServerSocketChannelImpl" -> callFilters(writer);
             case "sun/nio/fs/UnixFileSystemProvider" -> entryGuard(writer, "implDelete", "(Ljava/nio/file/Path;Z)Z",
                     JDK_HOOKS, "keepFile", true);
+            case TOMCAT_ENDPOINT -> constructorExit(writer, SERVER_HOOKS, "tomcatEndpoint");
             default -> className.endsWith("io/netty/channel/unix/Socket") ? nettySocket(writer, className) : null;
         };
         if (visitor == null) {
@@ -93,6 +97,29 @@ final class Instrumenter {
                         mv.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
                         // keeps the original first instruction's own frame, if it has one, at another offset
                         mv.visitInsn(Opcodes.NOP);
+                    }
+                };
+            }
+        };
+    }
+
+    /** Before each return of every constructor: {@code hooks.hook(this)}, to note a server object. */
+    private static ClassVisitor constructorExit(ClassWriter writer, String hooks, String hook) {
+        return new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String n, String d, String signature, String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, n, d, signature, exceptions);
+                if (!n.equals("<init>")) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode == Opcodes.RETURN) {
+                            mv.visitVarInsn(Opcodes.ALOAD, 0);
+                            mv.visitMethodInsn(Opcodes.INVOKESTATIC, hooks, hook, "(Ljava/lang/Object;)V", false);
+                        }
+                        super.visitInsn(opcode);
                     }
                 };
             }

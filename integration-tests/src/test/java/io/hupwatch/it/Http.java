@@ -19,14 +19,23 @@ final class Http {
         return get(new InetSocketAddress("127.0.0.1", port), StandardProtocolFamily.INET);
     }
 
+    /** GET {@code path} (e.g. {@code /slow?ms=3000}) on a new connection: the body. */
+    static String get(int port, String path) throws IOException {
+        return get(new InetSocketAddress("127.0.0.1", port), StandardProtocolFamily.INET, path);
+    }
+
     static String get(Path unixSocket) throws IOException {
         return get(UnixDomainSocketAddress.of(unixSocket), StandardProtocolFamily.UNIX);
     }
 
     private static String get(SocketAddress address, StandardProtocolFamily family) throws IOException {
+        return get(address, family, "/");
+    }
+
+    private static String get(SocketAddress address, StandardProtocolFamily family, String path) throws IOException {
         try (SocketChannel ch = SocketChannel.open(family)) {
             ch.connect(address);
-            ch.write(ByteBuffer.wrap("GET / HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            ch.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII)));
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             while (ch.read(buf) >= 0) {

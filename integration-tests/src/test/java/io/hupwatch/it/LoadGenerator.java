@@ -47,6 +47,15 @@ final class LoadGenerator implements AutoCloseable {
 
     /** wrk against a TCP URL: batches of {@code seconds}, {@code connections} connections on 2 threads. */
     static LoadGenerator wrk(String url, int connections, int seconds, Path workDir) {
+        return wrk(url, connections, seconds, workDir, false);
+    }
+
+    /** wrk whose connections stay open from one request to the next (keep-alive), as proxies' pools do. */
+    static LoadGenerator wrkKeepAlive(String url, int connections, int seconds, Path workDir) {
+        return wrk(url, connections, seconds, workDir, true);
+    }
+
+    private static LoadGenerator wrk(String url, int connections, int seconds, Path workDir, boolean keepAlive) {
         Path script = workDir.resolve("report.lua");
         try {
             Files.writeString(script, """
@@ -59,8 +68,12 @@ final class LoadGenerator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new LoadGenerator(List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "10s",
-                "-H", "Connection: close", "-s", script.toString(), url),
+        List<String> command = new java.util.ArrayList<>(List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s",
+                "--timeout", "10s", "-s", script.toString(), url));
+        if (!keepAlive) {
+            command.addAll(1, List.of("-H", "Connection: close"));
+        }
+        return new LoadGenerator(command,
                 Pattern.compile("WRK requests=(\\d+) connect=(\\d+) read=(\\d+) write=(\\d+) status=(\\d+)"
                         + " timeout=(\\d+) max=(\\d+)"));
     }

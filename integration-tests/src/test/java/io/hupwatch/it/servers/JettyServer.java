@@ -46,7 +46,10 @@ public final class JettyServer {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
-                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                if (Hupwatch.draining()) {
+                    // the README's recipe: kept-alive connections end after this response while draining
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
                 response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
                 return true;
             }

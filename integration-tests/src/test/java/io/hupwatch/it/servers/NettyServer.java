@@ -18,10 +18,10 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
@@ -62,8 +62,13 @@ public final class NettyServer {
                                                 HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
                                         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
                                         res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                                        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                                        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+                                        // the README's recipe: kept-alive until hupwatch drains this generation
+                                        boolean keepAlive = HttpUtil.isKeepAlive(req) && !Hupwatch.draining();
+                                        HttpUtil.setKeepAlive(res, keepAlive);
+                                        var written = ctx.writeAndFlush(res);
+                                        if (!keepAlive) {
+                                            written.addListener(ChannelFutureListener.CLOSE);
+                                        }
                                     }
                                 });
                     }

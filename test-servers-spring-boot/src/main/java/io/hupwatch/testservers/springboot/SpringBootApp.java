@@ -6,6 +6,7 @@ import org.springframework.boot.web.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** A stock Spring Boot web app on embedded Tomcat. Usage: {@code java -jar spring-boot-app.jar --server.port=N}. */
@@ -22,6 +23,13 @@ public class SpringBootApp {
     @GetMapping(path = "/", produces = MediaType.TEXT_PLAIN_VALUE)
     public String root() {
         return "generation " + generation + " pid " + pid + "\n";
+    }
+
+    /** A long request: answers after {@code ms} milliseconds. */
+    @GetMapping(path = "/slow", produces = MediaType.TEXT_PLAIN_VALUE)
+    public String slow(@RequestParam(name = "ms", defaultValue = "2000") long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return root();
     }
 
     @EventListener
