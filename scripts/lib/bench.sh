@@ -52,3 +52,28 @@ LUA
 wrk_load() {
   wrk -t2 -c16 -d"$2s" --timeout 10s -H 'Connection: close' -s "$work/report.lua" "$1" | awk '/^WRK/ {print $2, $3, $4}'
 }
+
+# bench_busy -> pids of surefire/maven processes that are not ours (another test suite running).
+bench_busy() {
+  local p q
+  for p in $(pgrep -f 'surefire|maven' || true); do
+    q=$p
+    while [ "$q" -gt 1 ] && [ "$q" != $$ ]; do q=$(awk '{print $4}' "/proc/$q/stat" 2>/dev/null || echo 1); done
+    [ "$q" = $$ ] || echo "$p"
+  done
+}
+
+# wait_quiet: before a measurement, wait until no surefire/maven process has run for
+# BENCH_QUIET_SECONDS (10); after BENCH_QUIET_MAX seconds (1800) measure anyway, with a warning.
+wait_quiet() {
+  local need=${BENCH_QUIET_SECONDS:-10} max=${BENCH_QUIET_MAX:-1800} start=$SECONDS quiet_since=$SECONDS said=0
+  while [ $((SECONDS - quiet_since)) -lt "$need" ]; do
+    if [ -n "$(bench_busy)" ]; then
+      quiet_since=$SECONDS
+      [ $said = 1 ] || { echo "waiting for the machine to be quiet (surefire/maven running)..." >&2; said=1; }
+      [ $((SECONDS - start)) -lt "$max" ] || { echo "warning: still busy after ${max}s; measuring anyway" >&2; return 0; }
+    fi
+    sleep 1
+  done
+  [ $said = 0 ] || echo "quiet after $((SECONDS - start)) s" >&2
+}
