@@ -29,6 +29,8 @@ final class Claims implements Function<Object[], Object> {
     /** fd number in this process -> the held socket it now is. */
     private final Map<Integer, AgentSettings.Held> claimed = new ConcurrentHashMap<>();
     private final Set<String> saidOnce = ConcurrentHashMap.newKeySet();
+    /** held fd -> the address it is bound to. */
+    private final Map<Integer, InetAddress> realAddresses = new ConcurrentHashMap<>();
 
     /** fd number -> the address to offer, for the server's binds of fixed ports hupwatch does not hold. */
     private final Map<Integer, String> adoptable = new ConcurrentHashMap<>();
@@ -87,7 +89,7 @@ final class Claims implements Function<Object[], Object> {
                 continue;
             }
             samePort = h;
-            if (address.isAnyLocalAddress() || address.equals(h.tcp().getAddress())) {
+            if (address.isAnyLocalAddress() || address.equals(heldAddress(h))) {
                 match = h;
                 break;
             }
@@ -105,6 +107,18 @@ final class Claims implements Function<Object[], Object> {
             return false;
         }
         return claim(fd, match, hostPort(address, port));
+    }
+
+    /**
+     * The held socket's own address (getsockname: hupwatch may have named a host), found at the first
+     * bind rather than in premain, where asking would load the JDK's socket classes before the agent
+     * can change them.
+     */
+    private InetAddress heldAddress(AgentSettings.Held h) {
+        return realAddresses.computeIfAbsent(h.fd(), fd -> {
+            Object local = JdkNatives.localAddress(fd);
+            return local instanceof InetSocketAddress isa ? isa.getAddress() : h.tcp().getAddress();
+        });
     }
 
     boolean bindUnix(int fd, Path path) {

@@ -1,11 +1,7 @@
 package io.hupwatch.agent;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.net.InetSocketAddress;
-import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,11 +16,6 @@ import java.util.Set;
  * without hupwatch. Outside hupwatch (no {@code HUPWATCH_AGENT}) it does nothing at all.
  */
 public final class HupwatchAgent {
-    private static final String HOOK_SOURCE = "io/hupwatch/agent/boot/JdkHooks";
-    /** Loaded before premain on some JDKs; changed through retransformation then. */
-    private static final Set<String> JDK_TARGETS = Set.of("sun/nio/ch/Net", "sun/nio/ch/UnixDomainSockets",
-            "sun/nio/ch/ServerSocketChannelImpl", "sun/nio/ch/NioSocketImpl",
-            "sun/nio/ch/AsynchronousServerSocketChannelImpl", "sun/nio/fs/UnixFileSystemProvider");
 
     private HupwatchAgent() {
     }
@@ -67,8 +58,7 @@ public final class HupwatchAgent {
             }
             // every holder shares one mode: non-blocking, so that no thread sits in a kernel accept
             JdkNatives.setBlocking(h.fd(), false);
-            Object local = h.tcp() == null ? null : JdkNatives.localAddress(h.fd());
-            present.add(local instanceof InetSocketAddress isa ? new AgentSettings.Held(h.fd(), h.display(), isa, null) : h);
+            present.add(h);
             unix |= h.unix() != null;
         }
         settings = settings.withHeld(present);
@@ -81,10 +71,12 @@ public final class HupwatchAgent {
         ReadinessWatch watch = new ReadinessWatch(settings.adopt() ? Set.of() : heldInodes, report);
         Claims claims = new Claims(settings, inodes, link, new OnClaim(watch, drain, settings.adopt() ? inodes : null));
         report.claims = claims;
-        defineJdkHooks(claims);
         NettyHooks.install(claims);
-        inst.addTransformer(new Transformer(unix), true);
-        retransformLoaded(inst, unix);
+        // ASM and the hook class are loaded on a thread of their own, while the server starts (unless a
+        // target class is loaded already: then now, before the server can call it).
+        HookSetup hooks = new HookSetup(inst, claims, unix);
+        inst.addTransformer(new Transformer(unix, hooks), true);
+        hooks.start();
         try {
             drain.install();
         } catch (IllegalArgumentException e) {
@@ -92,32 +84,6 @@ public final class HupwatchAgent {
                     + "): the server stops without draining first");
         }
         watch.start();
-    }
-
-    /** Defines the hook class in {@code sun.nio.ch} (bootstrap loader) and plugs the claims into it. */
-    private static void defineJdkHooks(Claims claims) throws Exception {
-        byte[] bytes;
-        try (InputStream in = HupwatchAgent.class.getClassLoader().getResourceAsStream(HOOK_SOURCE + ".class")) {
-            if (in == null) {
-                throw new IOException(HOOK_SOURCE + ".class is missing from the agent jar");
-            }
-            bytes = in.readAllBytes();
-        }
-        Class<?> hooks = JdkNatives.sunNioCh().defineClass(Instrumenter.renamedHooks(bytes, HOOK_SOURCE));
-        hooks.getField("handler").set(null, claims);
-    }
-
-    private static void retransformLoaded(Instrumentation inst, boolean unix) throws Exception {
-        List<Class<?>> loaded = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            String name = c.getName().replace('.', '/');
-            if (JDK_TARGETS.contains(name) && (unix || !name.equals("sun/nio/fs/UnixFileSystemProvider"))) {
-                loaded.add(c);
-            }
-        }
-        if (!loaded.isEmpty()) {
-            inst.retransformClasses(loaded.toArray(Class<?>[]::new));
-        }
     }
 
     /**
@@ -184,35 +150,6 @@ public final class HupwatchAgent {
                 drain.prepare();
             } catch (IOException e) {
                 AgentLog.info("cannot prepare the drain: " + e.getMessage());
-            }
-        }
-    }
-
-    /** Hands the few target classes to {@link Instrumenter}; every other class passes untouched. */
-    private static final class Transformer implements ClassFileTransformer {
-        private final boolean unix;
-
-        Transformer(boolean unix) {
-            this.unix = unix;
-        }
-
-        @Override
-        public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
-                byte[] bytes) {
-            if (className == null) {
-                return null;
-            }
-            boolean jdk = loader == null && JDK_TARGETS.contains(className)
-                    && (unix || !className.equals("sun/nio/fs/UnixFileSystemProvider"));
-            if (!jdk && !className.endsWith("io/netty/channel/unix/Socket")
-                    && !className.equals(Instrumenter.TOMCAT_ENDPOINT)) {
-                return null;
-            }
-            try {
-                return Instrumenter.transform(className, bytes);
-            } catch (Throwable t) {
-                AgentLog.info("left " + className.replace('/', '.') + " unchanged (" + t + ")");
-                return null;
             }
         }
     }

@@ -28,6 +28,10 @@ final class Adoptions implements AgentMessages {
     private final Set<ListeningSocket> adopted = ConcurrentHashMap.newKeySet();
     /** generation -> the addresses its server serves (claimed at bind, or adopted from it). */
     private final Map<Integer, Set<String>> served = new ConcurrentHashMap<>();
+    /** The generations started and not yet exited. */
+    private final Set<Integer> running = ConcurrentHashMap.newKeySet();
+    /** The serving generation whose swap is not done yet (an older one still runs), or 0. */
+    private int releasePending;
 
     /** @param held the live list of held sockets, which adopted ones join */
     Adoptions(List<ListeningSocket> held, Path runtimeDir) {
@@ -104,10 +108,21 @@ final class Adoptions implements AgentMessages {
     }
 
     /**
-     * {@code generation} is now the serving one: an adopted socket it does not serve is released, so a
-     * port a new release no longer serves refuses connections again once its last user exits.
+     * {@code generation} is now the serving one. Once the swap is done (every older generation has
+     * exited: a server may bind its last port just after it first accepts), the adopted sockets it
+     * does not serve are released, so a port a new release no longer serves refuses connections again.
      */
     synchronized void serving(int generation) {
+        releasePending = generation;
+        releaseIfSwapDone();
+    }
+
+    private void releaseIfSwapDone() {
+        int generation = releasePending;
+        if (generation == 0 || running.stream().anyMatch(g -> g < generation)) {
+            return;
+        }
+        releasePending = 0;
         Set<String> mine = served.getOrDefault(generation, Set.of());
         for (ListeningSocket s : List.copyOf(adopted)) {
             if (!mine.contains(s.address().display())) {
@@ -119,7 +134,15 @@ final class Adoptions implements AgentMessages {
         }
     }
 
-    void exited(int generation) {
+    @Override
+    public void starting(int generation) {
+        running.add(generation);
+    }
+
+    @Override
+    public synchronized void exited(int generation) {
         served.remove(generation);
+        running.remove(generation);
+        releaseIfSwapDone();
     }
 }

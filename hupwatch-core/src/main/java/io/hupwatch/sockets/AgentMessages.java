@@ -9,5 +9,13 @@ interface AgentMessages {
     /** @return whether the line was one of these (and is handled) */
     boolean handle(int generation, long pid, String line);
 
+    /** Generation {@code generation} is about to start. */
+    default void starting(int generation) {
+    }
+
+    /** Generation {@code generation} has exited, or failed to start. */
+    default void exited(int generation) {
+    }
+
     AgentMessages NONE = (generation, pid, line) -> false;
 }

@@ -57,6 +57,7 @@ final class AgentPassing implements SocketPassing {
         }
         // before the pass mode, which may wrap the command in a shell trampoline
         agent.addTo(launch);
+        agentMessages.starting(generation);
         IntConsumer modeStarted = mode.prepare(launch, generation);
         List<String> held = new ArrayList<>();
         List<ListeningSocket> now = List.copyOf(sockets);
@@ -100,12 +101,14 @@ final class AgentPassing implements SocketPassing {
     public void startFailed(int generation) {
         mode.startFailed(generation);
         closeLink(generation);
+        agentMessages.exited(generation);
     }
 
     @Override
     public void exited(int generation) {
         mode.exited(generation);
         closeLink(generation);
+        agentMessages.exited(generation);
     }
 
     private void closeLink(int generation) {

@@ -163,9 +163,6 @@ public final class SocketSet implements AutoCloseable {
     /** After a generation exits: free what was held for it, and repair a socket path it removed. */
     public void generationExited(int generation) {
         passing.exited(generation);
-        if (adoptions != null) {
-            adoptions.exited(generation);
-        }
         sockets.forEach(ListeningSocket::restoreFile);
     }
 

@@ -172,8 +172,14 @@ public final class Supervisor {
         if (g == null || g.number != number || !g.child.isAlive() || !g.readyAfterWarmup) {
             return; // stale, or it died and its exit event is on its way
         }
+        if (config.ready() instanceof Readiness.Auto && host.holdsSockets()) {
+            // It opened a socket during the warm-up (adopted): now it is ready when it accepts on it.
+            g.readyAfterWarmup = false;
+            g.replaceTimer(host.schedule(config.readyTimeout().minus(config.warmup()), new Event.ReadyTimedOut(number)));
+            return;
+        }
         promote(g, "alive after the " + Durations.format(config.warmup()) + " warm-up"
-                + (config.ready() instanceof Readiness.Auto ? ", holding no socket yet" : ""));
+                + (config.ready() instanceof Readiness.Auto ? ", having opened no socket" : ""));
     }
 
     private void onChildReady(int number, String how) {

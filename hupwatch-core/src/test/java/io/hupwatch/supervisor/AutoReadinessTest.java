@@ -79,6 +79,17 @@ class AutoReadinessTest {
     }
 
     @Test
+    void aGenerationThatOpenedASocketDuringTheWarmUpIsReadyWhenItAccepts() {
+        host.holdsSockets = false;
+        sup.start();
+        host.holdsSockets = true; // generation 1 listened, and hupwatch adopted its socket
+        host.advance(Duration.ofSeconds(1), sup);
+        assertEquals(List.of(), host.serving, "not ready by the warm-up: it has a socket to accept on");
+        accepting(1);
+        assertEquals(List.of(1), host.serving);
+    }
+
+    @Test
     void theHostLearnsEachNewServingGeneration() {
         sup.start();
         accepting(1);
