@@ -37,8 +37,11 @@ public final class Main {
         System.exit(supervising ? withoutSubcommands(args).execute(args) : commandLine().execute(args));
     }
 
-    /** The whole command line: {@code hupwatch} and its subcommands {@code run}, {@code reload}, {@code status}. */
-    static CommandLine commandLine() {
+    /**
+     * The whole command line: {@code hupwatch} and its subcommands {@code run}, {@code reload}, {@code status}.
+     * Public for hupwatch-dist, which makes the man page and the shell completion from it.
+     */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new HupwatchCommand());
         cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new ReloadCommand());
