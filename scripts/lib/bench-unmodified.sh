@@ -1,13 +1,18 @@
 # Sourced by scripts/bench-reload (--rows unmodified or all): unmodified JVM servers under wrk
-# (Connection: close) while hupwatch swaps them N times.
+# while hupwatch swaps them N times. Connection: close on every request; with --keepalive each setup
+# is also measured with wrk's default keep-alive (its row next to the close one).
 #   - "agent": hupwatch --bind tcp:127.0.0.1:PORT, Java agent by default (--jvm-agent auto), readiness
 #     auto: the server's own bind of PORT serves hupwatch's socket;
 #   - "baseline": hupwatch --jvm-agent off, no --bind, a warm-up long enough for a start: what happens
-#     today. The new JVM cannot bind the port the old one holds, so the reload fails.
+#     today. The new JVM cannot bind the port the old one holds, so the reload fails;
+#   - "adopt" (--setups ...,adopt): the literal form, no hupwatch option at all (hupwatch -- java ...):
+#     hupwatch adopts the socket generation 1 opens; the load starts after the log's
+#     "adopted tcp:ADDR:PORT from generation 1 (pid N)".
 # Each HUP waits for its outcome in hupwatch's log ("generation N (pid P) ready" or "reload failed"),
 # then the load runs on for --interval seconds before the next one; wrk runs until the last swap has
 # drained and is then stopped with SIGINT (it still reports).
-# Needs from bench-reload: repo, work, hupwatch, pids, interval, reloads, wait_quiet, bench_busy, free_port.
+# Needs from bench-reload: repo, work, hupwatch, pids, interval, reloads, wait_quiet, bench_busy, free_port,
+# and setups_opt (agent,baseline[,adopt]) and keepalive (0|1).
 
 ts_cp="$repo/test-servers/target/classes:$(cat "$repo/test-servers/target/classpath.txt" 2>/dev/null || true)"
 spring_jar="$repo/test-servers-spring-boot/target/spring-boot-app-exec.jar"
@@ -45,23 +50,34 @@ baseline_warmup() {
 # outcomes LOG -> generations ready + reloads failed so far
 outcomes() { grep -cE "generation [0-9]+ \(pid [0-9]+\) ready|reload failed" "$1" || true; }
 
-# unmodified_measure SERVER agent|baseline
+# unmodified_measure SERVER agent|baseline|adopt [close|keepalive]
 unmodified_measure() {
-  local server=$1 mode=$2 p log cmd=()
+  local server=$1 mode=$2 conn=${3:-close} p log cmd=() hdr=(-H 'Connection: close')
+  [ "$conn" = keepalive ] && hdr=()
   p=$(free_port)
-  log="$work/unmod.$server.$mode.log"
+  log="$work/unmod.$server.$mode.$conn.log"
   unmodified_cmd "$server" "$p"
   wait_quiet
-  echo "measuring $server ($mode, $reloads swaps)..." >&2
-  if [ "$mode" = agent ]; then
-    "$hupwatch" --bind "tcp:127.0.0.1:$p" -- "${cmd[@]}" >"$log" 2>&1 &
-  else
-    "$hupwatch" --jvm-agent off --warmup "$(baseline_warmup "$server")" -- "${cmd[@]}" >"$log" 2>&1 &
-  fi
+  echo "measuring $server ($mode, $conn, $reloads swaps; load average $(cut -d' ' -f1 /proc/loadavg))..." >&2
+  case "$mode" in
+    agent) "$hupwatch" --bind "tcp:127.0.0.1:$p" -- "${cmd[@]}" >"$log" 2>&1 & ;;
+    baseline) "$hupwatch" --jvm-agent off --warmup "$(baseline_warmup "$server")" -- "${cmd[@]}" >"$log" 2>&1 & ;;
+    adopt) "$hupwatch" -- "${cmd[@]}" >"$log" 2>&1 & ;;
+  esac
   local hw=$!; pids+=("$hw")
-  wait_for "$log" "generation 1 \(pid [0-9]+\) ready" 180 || { unmodified_rows+=("$(printf '%-9s %-9s %s' "$server" "$mode" "generation 1 never ready (log: $log)")"); kill -TERM "$hw"; wait "$hw" 2>/dev/null || true; return 0; }
-  local t0=$SECONDS wrk_out="$work/wrk.$server.$mode"
-  wrk -t2 -c16 -d3600s --timeout 10s -H 'Connection: close' -s "$work/report-split.lua" "http://127.0.0.1:$p/" >"$wrk_out" 2>&1 &
+  local never=""
+  wait_for "$log" "generation 1 \(pid [0-9]+\) ready" 180 || never="generation 1 never ready"
+  if [ -z "$never" ] && [ "$mode" = adopt ]; then
+    wait_for "$log" "adopted tcp:[^ ]*:$p from generation 1 \(pid [0-9]+\)" 60 || never="no 'adopted tcp:...:$p from generation 1' line"
+  fi
+  if [ -n "$never" ]; then
+    local kept="/tmp/hupwatch-bench.$server.$mode.$conn.$$.log"
+    cp "$log" "$kept" 2>/dev/null || true
+    unmodified_rows+=("$(printf '%-12s %-9s %-9s %s' "$server" "$mode" "$conn" "$never (log: $kept)")")
+    kill -TERM "$hw"; wait "$hw" 2>/dev/null || true; return 0
+  fi
+  local t0=$SECONDS wrk_out="$work/wrk.$server.$mode.$conn"
+  wrk -t2 -c16 -d3600s --timeout 10s "${hdr[@]}" -s "$work/report-split.lua" "http://127.0.0.1:$p/" >"$wrk_out" 2>&1 &
   local loader=$!; pids+=("$loader")
   sleep "$interval"
   local i want odd=""
@@ -75,7 +91,7 @@ unmodified_measure() {
       sleep 0.05
     done
     # The generation just replaced drains; the next HUP waits until it has exited (agent rows).
-    if [ "$mode" = agent ]; then
+    if [ "$mode" != baseline ]; then
       wait_for "$log" "generation $i \(pid [0-9]+\) exited" 60 || odd="generation $i did not exit"
     fi
     sleep "$interval"
@@ -104,12 +120,12 @@ unmodified_measure() {
   local failed=$((sockerr + non2xx))
   local pct
   pct=$(awk -v f="$failed" -v r="$req" 'BEGIN {printf "%.2f", (r > 0 ? 100*f/r : 0)}')
-  unmodified_rows+=("$(printf '%-12s %-9s %6s %7s %9s %7s %7s %7s%% %9s %7s %9s' "$server" "$mode" \
+  unmodified_rows+=("$(printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %7s%% %9s %7s %9s %5s' "$server" "$mode" "$conn" \
     "$((ready - 1))/$reloads" "$failed_reloads" "$req" "$sockerr" "$non2xx" "$pct" "$((worst / 1000)) ms" \
-    "$((seconds > 0 ? req / seconds : 0))" "$start_ms ms")")
+    "$((seconds > 0 ? req / seconds : 0))" "$start_ms ms" "$(cut -d' ' -f1 /proc/loadavg)")")
   echo "  ${unmodified_rows[-1]}" >&2
   if [ -n "$odd" ]; then
-    local kept="/tmp/hupwatch-bench.$server.$mode.$$.log"
+    local kept="/tmp/hupwatch-bench.$server.$mode.$conn.$$.log"
     cp "$log" "$kept" 2>/dev/null || true
     unmodified_rows+=("    ^ note: $odd (hupwatch's log: $kept)")
   fi
@@ -120,19 +136,25 @@ unmodified_measure() {
 unmodified_all() {
   [ -d "$repo/test-servers/target/classes" ] && [ -f "$spring_jar" ] && [ -f "$repo/hupwatch-cli/target/hupwatch-agent.jar" ] || {
     echo "test servers or agent not built: cd $repo && mvn -B -ntp -q install -DskipTests" >&2; exit 1; }
-  local s
+  local s m c conns=(close)
+  [ "${keepalive:-0}" = 1 ] && conns+=(keepalive)
   IFS=, read -r -a servers <<<"$1"
+  IFS=, read -r -a setups <<<"${setups_opt:-agent,baseline}"
   for s in "${servers[@]}"; do
-    unmodified_measure "$s" agent
-    unmodified_measure "$s" baseline
+    for m in "${setups[@]}"; do
+      for c in "${conns[@]}"; do unmodified_measure "$s" "$m" "$c"; done
+    done
   done
 }
 
 unmodified_table() {
   printf '\nUnmodified JVM servers (%s): hupwatch --bind tcp:127.0.0.1:PORT with the Java agent, against\n' "$("$server_java" -version 2>&1 | head -1)"
-  printf 'the baseline --jvm-agent off without --bind (each JVM binds PORT itself). wrk -c16, Connection: close.\n'
-  printf '%-12s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s\n' "server" "setup" "swaps" "reload" "requests" "socket" "non-2xx" "failed" "worst" "req/s" "gen ready"
-  printf '%-12s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s\n' "" "" "done/N" "failed" "" "errors" "" "" "latency" "" "(median)"
+  printf 'the baseline --jvm-agent off without --bind (each JVM binds PORT itself); adopt: hupwatch -- java ...\n'
+  printf '(no option: the socket generation 1 opens is adopted). wrk -c16; conn close: every request sends\n'
+  printf '"Connection: close"; keep-alive: wrk default (failed = socket errors + non-2xx). load: 1-min load\n'
+  printf 'average at the end of the row.\n'
+  printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s %5s\n' "server" "setup" "conn" "swaps" "reload" "requests" "socket" "non-2xx" "failed" "worst" "req/s" "gen ready" "load"
+  printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s %5s\n' "" "" "" "done/N" "failed" "" "errors" "" "" "latency" "" "(median)" ""
   printf '%s\n' "${unmodified_rows[@]}"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 }

@@ -48,9 +48,12 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# wrk_load URL SECONDS -> "requests failed worst_us" (Connection: close, 16 connections, 10 s timeout)
+# wrk_load URL SECONDS [close|keepalive] -> "requests failed worst_us" (16 connections, 10 s timeout;
+# close (default): every request sends "Connection: close"; keepalive: wrk's default keep-alive)
 wrk_load() {
-  wrk -t2 -c16 -d"$2s" --timeout 10s -H 'Connection: close' -s "$work/report.lua" "$1" | awk '/^WRK/ {print $2, $3, $4}'
+  local hdr=(-H 'Connection: close')
+  [ "${3:-close}" = keepalive ] && hdr=()
+  wrk -t2 -c16 -d"$2s" --timeout 10s "${hdr[@]}" -s "$work/report.lua" "$1" | awk '/^WRK/ {print $2, $3, $4}'
 }
 
 # bench_busy -> pids of surefire/maven processes that are not ours (another test suite running).
