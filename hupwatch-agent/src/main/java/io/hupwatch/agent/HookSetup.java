@@ -9,10 +9,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes the JDK hooks ready on a thread of its own, so that loading ASM and defining the hook class
- * overlap the server's own start instead of delaying it: defines {@code sun.nio.ch.HupwatchHooks}
- * (the agent's entry points in the JDK) and retransforms the target classes the JVM had loaded before
- * premain. A JDK class is transformed only once the hook class exists ({@link #await}), so no
+ * Makes the JDK hooks ready on a thread of its own, so that this work overlaps the server's own start
+ * instead of delaying it: defines {@code sun.nio.ch.HupwatchHooks} (the agent's entry points in the
+ * JDK), loads ASM by changing a throwaway copy of a JDK class, and retransforms the target classes the
+ * JVM had loaded before premain. A JDK class is transformed only once the hook class exists ({@link #await}), so no
  * transformed method can call a class that is not there yet.
  */
 final class HookSetup implements Runnable {
@@ -63,6 +63,7 @@ final class HookSetup implements Runnable {
             defined.countDown();
         }
         if (ok) {
+            warmUp();
             try {
                 retransformLoaded();
             } catch (Throwable t) {
@@ -80,8 +81,61 @@ final class HookSetup implements Runnable {
             }
             bytes = in.readAllBytes();
         }
-        Class<?> hooks = JdkNatives.sunNioCh().defineClass(Instrumenter.renamedHooks(bytes, HOOK_SOURCE));
+        Class<?> hooks = JdkNatives.sunNioCh().defineClass(renamed(bytes, HOOK_SOURCE, Instrumenter.JDK_HOOKS));
         hooks.getField("handler").set(null, claims);
+    }
+
+    /**
+     * The class renamed by rewriting the one constant-pool string that names it (its references to
+     * itself point there too): no bytecode library needed, so the hook class is there in a few
+     * milliseconds. Nothing in a class file refers to constant-pool entries by their byte offset.
+     */
+    static byte[] renamed(byte[] bytes, String from, String to) {
+        byte[] old = utf8Entry(from);
+        byte[] now = utf8Entry(to);
+        int at = indexOf(bytes, old);
+        if (at < 0 || indexOf(java.util.Arrays.copyOfRange(bytes, at + 1, bytes.length), old) >= 0) {
+            throw new IllegalStateException(from + " is not named exactly once in its class file");
+        }
+        byte[] out = new byte[bytes.length - old.length + now.length];
+        System.arraycopy(bytes, 0, out, 0, at);
+        System.arraycopy(now, 0, out, at, now.length);
+        System.arraycopy(bytes, at + old.length, out, at + now.length, bytes.length - at - old.length);
+        return out;
+    }
+
+    private static byte[] utf8Entry(String name) {
+        byte[] text = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] entry = new byte[3 + text.length];
+        entry[0] = 1; // CONSTANT_Utf8
+        entry[1] = (byte) (text.length >> 8);
+        entry[2] = (byte) text.length;
+        System.arraycopy(text, 0, entry, 3, text.length);
+        return entry;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** Loads ASM and its paths now, on this thread, by changing a copy of the JDK's Net (then dropped). */
+    private static void warmUp() {
+        try (InputStream in = Object.class.getModule().getResourceAsStream("sun/nio/ch/Net.class")) {
+            if (in != null) {
+                Instrumenter.transform("sun/nio/ch/Net", in.readAllBytes());
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up
+        }
     }
 
     private void retransformLoaded() throws Exception {

@@ -192,32 +192,4 @@ final class Instrumenter {
             }
         };
     }
-
-    /** The agent's hook class, renamed into {@code sun.nio.ch} so that JDK code can call it. */
-    static byte[] renamedHooks(byte[] bytes, String from) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public void visit(int version, int access, String name, String signature, String superName, String[] itfs) {
-                super.visit(version, access, JDK_HOOKS, signature, superName, itfs);
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String n, String d, String signature, String[] exceptions) {
-                return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, n, d, signature, exceptions)) {
-                    @Override
-                    public void visitFieldInsn(int opcode, String owner, String name, String desc) {
-                        super.visitFieldInsn(opcode, owner.equals(from) ? JDK_HOOKS : owner, name, desc);
-                    }
-
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
-                        super.visitMethodInsn(opcode, owner.equals(from) ? JDK_HOOKS : owner, name, desc, itf);
-                    }
-                };
-            }
-        }, 0);
-        return writer.toByteArray();
-    }
 }

@@ -55,7 +55,7 @@ class InstrumenterTest {
             assertNotNull(in);
             bytes = in.readAllBytes();
         }
-        byte[] renamed = Instrumenter.renamedHooks(bytes, "io/hupwatch/agent/boot/JdkHooks");
+        byte[] renamed = HookSetup.renamed(bytes, "io/hupwatch/agent/boot/JdkHooks", Instrumenter.JDK_HOOKS);
         assertEquals("sun/nio/ch/HupwatchHooks", new ClassReader(renamed).getClassName());
         for (String call : calls(renamed, null, null)) {
             assertEquals(false, call.startsWith("io/hupwatch/"), call);
