@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -137,15 +136,8 @@ final class Claims implements Function<Object[], Object> {
 
     private synchronized boolean claim(int fd, AgentSettings.Held held, String asked) {
         try {
-            List<ProcFs.EpollWatch> watches = ProcFs.epollWatches(fd, -1);
-            for (ProcFs.EpollWatch w : watches) {
-                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_DEL, fd, 0);
-            }
-            JdkNatives.dup2(held.fd(), fd);
-            JdkNatives.setBlocking(fd, false);
-            for (ProcFs.EpollWatch w : watches) {
-                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_ADD, fd, w.events());
-            }
+            // the held socket is non-blocking already (premain made it so for every holder)
+            ProcFs.dup2KeepingEpoll(held.fd(), fd, ProcFs.watchesOf(ProcFs.epollWatches(), fd, -1));
         } catch (IOException | RuntimeException e) {
             AgentLog.info("could not serve " + held.display() + " for the server's bind of " + asked + ": " + e
                     + "; the server binds it itself");

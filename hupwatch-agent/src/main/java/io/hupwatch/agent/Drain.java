@@ -95,19 +95,12 @@ final class Drain implements SignalHandler {
         prepare();
         int stand = JdkNatives.fdOf(dummy);
         int moved = 0;
+        List<ProcFs.EpollWatch> watches = ProcFs.epollWatches();
         for (Map.Entry<Integer, Long> e : ProcFs.socketFds().entrySet()) {
             if (!heldInodes.contains(e.getValue())) {
                 continue;
             }
-            int fd = e.getKey();
-            List<ProcFs.EpollWatch> mine = ProcFs.epollWatches(fd, e.getValue());
-            for (ProcFs.EpollWatch w : mine) {
-                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_DEL, fd, 0);
-            }
-            JdkNatives.dup2(stand, fd);
-            for (ProcFs.EpollWatch w : mine) {
-                JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_ADD, fd, w.events());
-            }
+            ProcFs.dup2KeepingEpoll(stand, e.getKey(), ProcFs.watchesOf(watches, e.getKey(), e.getValue()));
             moved++;
         }
         return moved == 0 ? -1 : moved;

@@ -101,15 +101,31 @@ final class ProcFs {
         return tfd < 0 ? null : new EpollWatch(epfd, tfd, events, inode);
     }
 
-    /** The registrations of {@code fd} (of inode {@code inode}, unless -1) in this process's epoll sets. */
-    static List<EpollWatch> epollWatches(int fd, long inode) {
+    /** Those of {@code watches} that register {@code fd} (of inode {@code inode}, unless -1). */
+    static List<EpollWatch> watchesOf(List<EpollWatch> watches, int fd, long inode) {
         List<EpollWatch> mine = new ArrayList<>();
-        for (EpollWatch w : epollWatches()) {
+        for (EpollWatch w : watches) {
             if (w.fd() == fd && (inode < 0 || w.inode() == inode)) {
                 mine.add(w);
             }
         }
         return mine;
+    }
+
+    /**
+     * {@code dup2(from, to)} for an fd that epoll sets watch: epoll interest belongs to the open file,
+     * so {@code to}'s registrations ({@code watches}) are taken off before and put back, with the same
+     * events, on the file {@code to} now names. Without that, a claimed socket would never be polled
+     * (Netty registers before it binds), and a drained one would keep waking the selector.
+     */
+    static void dup2KeepingEpoll(int from, int to, List<EpollWatch> watches) throws java.io.IOException {
+        for (EpollWatch w : watches) {
+            JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_DEL, to, 0);
+        }
+        JdkNatives.dup2(from, to);
+        for (EpollWatch w : watches) {
+            JdkNatives.epollCtl(w.epfd(), JdkNatives.EPOLL_CTL_ADD, to, w.events());
+        }
     }
 
     /**
