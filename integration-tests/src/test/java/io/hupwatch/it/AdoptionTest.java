@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,12 +35,7 @@ class AdoptionTest {
     final Cleanup cleanup = new Cleanup();
 
     private HupwatchProcess hupwatch(List<String> options, List<String> command) {
-        List<String> args = new ArrayList<>(options);
-        args.add("--");
-        args.addAll(command);
-        HupwatchProcess hw = HupwatchProcess.start(dir, args.toArray(String[]::new));
-        cleanup.add(hw);
-        return hw;
+        return cleanup.add(HupwatchProcess.start(dir, options, command));
     }
 
     private void literalFormSwapsUnderLoad(List<String> server, int port) throws Exception {

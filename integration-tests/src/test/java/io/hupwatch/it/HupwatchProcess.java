@@ -71,6 +71,14 @@ final class HupwatchProcess implements AutoCloseable {
         return startCommand(workDir, command);
     }
 
+    /** Starts {@code scripts/hupwatch OPTIONS -- COMMAND} in {@code workDir}. */
+    static HupwatchProcess start(Path workDir, List<String> options, List<String> command) {
+        List<String> args = new ArrayList<>(options);
+        args.add("--");
+        args.addAll(command);
+        return start(workDir, args.toArray(String[]::new));
+    }
+
     /**
      * Starts an arbitrary command line that must end up exec-ing {@code scripts/hupwatch}, so that
      * the pid of the started process is hupwatch's (for example a shell that ignores HUP first).

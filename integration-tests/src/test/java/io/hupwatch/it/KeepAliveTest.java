@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,20 +31,7 @@ class KeepAliveTest {
     final Cleanup cleanup = new Cleanup();
 
     private HupwatchProcess hupwatch(List<String> options, List<String> command) {
-        List<String> args = new ArrayList<>(options);
-        args.add("--");
-        args.addAll(command);
-        HupwatchProcess hw = HupwatchProcess.start(dir, args.toArray(String[]::new));
-        cleanup.add(hw);
-        return hw;
-    }
-
-    private static List<String> childApiServer(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx128m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return cleanup.add(HupwatchProcess.start(dir, options, command));
     }
 
     private void swapsUnderKeepAliveLoad(HupwatchProcess hw, int port) throws Exception {
@@ -75,14 +61,14 @@ class KeepAliveTest {
     void jettyRecipeThroughTheChildApi() throws Exception {
         int port = TestServers.freePort();
         swapsUnderKeepAliveLoad(hupwatch(List.of("--bind", "web=tcp:127.0.0.1:" + port, "--ready", "notify"),
-                childApiServer("io.hupwatch.it.servers.JettyServer", "handoff", "web")), port);
+                TestServers.onTestClasspath("io.hupwatch.it.servers.JettyServer", "handoff", "web")), port);
     }
 
     @Test
     void nettyRecipeThroughTheChildApi() throws Exception {
         int port = TestServers.freePort();
         swapsUnderKeepAliveLoad(hupwatch(List.of("--bind", "api=tcp:127.0.0.1:" + port, "--warmup", "1500ms"),
-                childApiServer("io.hupwatch.it.servers.NettyServer", "api")), port);
+                TestServers.onTestClasspath("io.hupwatch.it.servers.NettyServer", "api")), port);
     }
 
     @Test

@@ -28,6 +28,15 @@ final class TestServers {
         return cmd;
     }
 
+    /** A JVM running one of the child-API servers on the integration tests' own classpath, with small-JVM flags. */
+    static List<String> onTestClasspath(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx128m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** The stock Spring Boot executable jar, {@code java -jar app.jar --server.port=PORT}. */
     static List<String> springBoot(int port) {
         Path jar = REPO.resolve("test-servers-spring-boot/target/spring-boot-app-exec.jar");

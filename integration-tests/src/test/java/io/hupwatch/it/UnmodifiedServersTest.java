@@ -32,12 +32,7 @@ class UnmodifiedServersTest {
     final Cleanup cleanup = new Cleanup();
 
     private HupwatchProcess hupwatch(List<String> options, List<String> command) {
-        List<String> args = new ArrayList<>(options);
-        args.add("--");
-        args.addAll(command);
-        HupwatchProcess hw = HupwatchProcess.start(dir, args.toArray(String[]::new));
-        cleanup.add(hw);
-        return hw;
+        return cleanup.add(HupwatchProcess.start(dir, options, command));
     }
 
     private void swapsUnderLoad(HupwatchProcess hw, int port) throws Exception {

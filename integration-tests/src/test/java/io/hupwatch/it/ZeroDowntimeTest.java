@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,14 +30,8 @@ class ZeroDowntimeTest {
     @RegisterExtension
     final Cleanup cleanup = new Cleanup();
 
-    /** A JVM running one of the test servers on the test classpath, with small-JVM flags. */
     private static List<String> java(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx128m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return TestServers.onTestClasspath(mainClass, args);
     }
 
     private static List<String> gunicorn(Path appDir) {
@@ -50,12 +43,7 @@ class ZeroDowntimeTest {
     }
 
     private HupwatchProcess hupwatch(List<String> options, List<String> command) {
-        List<String> args = new ArrayList<>(options);
-        args.add("--");
-        args.addAll(command);
-        HupwatchProcess hw = HupwatchProcess.start(dir, args.toArray(String[]::new));
-        cleanup.add(hw);
-        return hw;
+        return cleanup.add(HupwatchProcess.start(dir, options, command));
     }
 
     private interface Probe {
