@@ -57,6 +57,22 @@ public sealed interface Readiness {
                 + " log:REGEX or exec:COMMAND");
     }
 
+    /**
+     * Whether the warm-up makes a generation ready: always with delay; with auto while hupwatch holds no
+     * socket (a JVM that opens none is still served); never otherwise.
+     */
+    default boolean byWarmup(boolean holdsSockets) {
+        return this instanceof Delay || (this instanceof Auto && !holdsSockets);
+    }
+
+    /**
+     * Whether a generation's own report ({@code how}: {@code READY=1}, a matched log line, the agent's
+     * {@link Auto#HOW}...) promotes it in this mode: the agent's only with auto, the others only without.
+     */
+    default boolean takes(String how) {
+        return !(this instanceof Delay) && (this instanceof Auto) == how.equals(Auto.HOW);
+    }
+
     /** How the mode reads in logs. */
     default String describe() {
         if (this instanceof LogLine l) {

@@ -141,8 +141,7 @@ public final class Supervisor {
         Generation g = new Generation(number, child, host.nanoTime());
         gens.starting = g;
         log.info("{} started: {}", g, commandLine);
-        g.readyAfterWarmup = config.ready() instanceof Readiness.Delay
-                || (config.ready() instanceof Readiness.Auto && !host.holdsSockets());
+        g.readyAfterWarmup = config.ready().byWarmup(host.holdsSockets());
         if (g.readyAfterWarmup) {
             g.replaceTimer(host.schedule(config.warmup(), new Event.ReadyCheck(number)));
         } else {
@@ -184,10 +183,7 @@ public final class Supervisor {
 
     private void onChildReady(int number, String how) {
         Generation g = gens.starting;
-        boolean fromAgent = how.equals(Readiness.Auto.HOW);
-        if (config.ready() instanceof Readiness.Delay) {
-            log.debug("generation {} reported ready ({}), but --ready delay decides", number, how);
-        } else if ((config.ready() instanceof Readiness.Auto) != fromAgent) {
+        if (!config.ready().takes(how)) {
             log.debug("generation {} reported ready ({}), but {} decides", number, how, config.ready().describe());
         } else if (g != null && g.number == number && g.child.isAlive()) {
             promote(g, how);
