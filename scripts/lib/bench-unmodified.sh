@@ -117,12 +117,16 @@ unmodified_measure() {
   local start_ms
   start_ms=$(grep -oE "ready after [0-9.]+(ms|s)" "$log" | awk '{v=$3; if (v ~ /ms$/) {sub(/ms/,"",v)} else {sub(/s/,"",v); v*=1000} print int(v)}' \
     | sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "-")}')
+  # the old generations' drain: median "after X of draining" (HUP to exit) of the generations swapped out
+  local drain_ms
+  drain_ms=$(grep -oE "after [0-9.]+(ms|s|m) of draining" "$log" | awk '{v=$2; if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /m$/) {sub(/m/,"",v); v*=60000} else {sub(/s/,"",v); v*=1000} print int(v)}' \
+    | sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "-")}')
   local failed=$((sockerr + non2xx))
   local pct
   pct=$(awk -v f="$failed" -v r="$req" 'BEGIN {printf "%.2f", (r > 0 ? 100*f/r : 0)}')
-  unmodified_rows+=("$(printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %7s%% %9s %7s %9s %5s' "$server" "$mode" "$conn" \
+  unmodified_rows+=("$(printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %7s%% %9s %7s %9s %9s %5s' "$server" "$mode" "$conn" \
     "$((ready - 1))/$reloads" "$failed_reloads" "$req" "$sockerr" "$non2xx" "$pct" "$((worst / 1000)) ms" \
-    "$((seconds > 0 ? req / seconds : 0))" "$start_ms ms" "$(cut -d' ' -f1 /proc/loadavg)")")
+    "$((seconds > 0 ? req / seconds : 0))" "$start_ms ms" "$drain_ms ms" "$(cut -d' ' -f1 /proc/loadavg)")")
   echo "  ${unmodified_rows[-1]}" >&2
   if [ -n "$odd" ]; then
     local kept="/tmp/hupwatch-bench.$server.$mode.$conn.$$.log"
@@ -152,9 +156,9 @@ unmodified_table() {
   printf 'the baseline --jvm-agent off without --bind (each JVM binds PORT itself); adopt: hupwatch -- java ...\n'
   printf '(no option: the socket generation 1 opens is adopted). wrk -c16; conn close: every request sends\n'
   printf '"Connection: close"; keep-alive: wrk default (failed = socket errors + non-2xx). load: 1-min load\n'
-  printf 'average at the end of the row.\n'
-  printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s %5s\n' "server" "setup" "conn" "swaps" "reload" "requests" "socket" "non-2xx" "failed" "worst" "req/s" "gen ready" "load"
-  printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s %5s\n' "" "" "" "done/N" "failed" "" "errors" "" "" "latency" "" "(median)" ""
+  printf 'average at the end of the row. old drain: TERM to the old generation'"'"'s exit (median of the swaps).\n'
+  printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s %9s %5s\n' "server" "setup" "conn" "swaps" "reload" "requests" "socket" "non-2xx" "failed" "worst" "req/s" "gen ready" "old drain" "load"
+  printf '%-12s %-9s %-9s %6s %7s %9s %7s %7s %8s %9s %7s %9s %9s %5s\n' "" "" "" "done/N" "failed" "" "errors" "" "" "latency" "" "(median)" "(median)" ""
   printf '%s\n' "${unmodified_rows[@]}"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 }
