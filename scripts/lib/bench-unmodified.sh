@@ -36,7 +36,11 @@ unmodified_cmd() {
     undertow) cmd=("$server_java" -cp "$ts_cp" io.hupwatch.testservers.UndertowServer "$2") ;;
     netty-nio) cmd=("$server_java" -cp "$ts_cp" io.hupwatch.testservers.NettyPlainServer "$2" nio) ;;
     netty-epoll) cmd=("$server_java" -cp "$ts_cp" io.hupwatch.testservers.NettyPlainServer "$2" epoll) ;;
-    *) echo "unknown server '$1' (spring, jdk, jetty, undertow, netty-nio, netty-epoll)" >&2; return 2 ;;
+    netty-kah) cmd=("$server_java" -cp "$ts_cp" io.hupwatch.testservers.NettyPlainServer "$2" nio keepalive-handler) ;;
+    netty42-nio|netty42-epoll)
+      cmd=("$server_java" -cp "$repo/test-servers/target/classes:$repo/test-servers/target/netty-4.2/*"
+        io.hupwatch.testservers.NettyPlainServer "$2" "${1#netty42-}") ;;
+    *) echo "unknown server '$1' (spring, jdk, jetty, undertow, netty-nio, netty-epoll, netty-kah, netty42-nio, netty42-epoll)" >&2; return 2 ;;
   esac
 }
 
@@ -44,7 +48,7 @@ unmodified_cmd() {
 # take a dying generation for ready: generous, and paid once (a failed start ends the wait early).
 baseline_warmup() {
   if [ -n "${baseline_warmup_opt:-}" ]; then echo "$baseline_warmup_opt"; return; fi
-  case "$1" in spring) echo 30s ;; netty-*|undertow|jetty) echo 6s ;; *) echo 4s ;; esac
+  case "$1" in spring) echo 30s ;; netty*|undertow|jetty) echo 6s ;; *) echo 4s ;; esac
 }
 
 # outcomes LOG -> generations ready + reloads failed so far

@@ -83,6 +83,11 @@ final class HookSetup implements Runnable {
         }
         Class<?> hooks = JdkNatives.sunNioCh().defineClass(renamed(bytes, HOOK_SOURCE, Instrumenter.JDK_HOOKS));
         hooks.getField("handler").set(null, claims);
+        ConnectionClose.jdkHooks(hooks);
+        // the JDK HttpServer (module jdk.httpserver) calls the hook class from its response path
+        ModuleLayer.boot().findModule("jdk.httpserver").ifPresent(m -> inst.redefineModule(Object.class.getModule(),
+                java.util.Set.of(), java.util.Map.of("sun.nio.ch", java.util.Set.of(m)), java.util.Map.of(),
+                java.util.Set.of(), java.util.Map.of()));
     }
 
     /**

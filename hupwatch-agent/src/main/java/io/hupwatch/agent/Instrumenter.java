@@ -17,7 +17,8 @@ import org.objectweb.asm.Type;
  *   <li>a listen or blocking-mode call: the last argument is passed through a hook first —
  *       JDK call sites of {@code Net.listen} and {@code IOUtil.configureBlocking}, Netty's {@code Socket.listen};</li>
  *   <li>a file delete: {@code if (hook(path)) return true;} — the JDK's unix file delete;</li>
- *   <li>a server object noted at the end of its constructor — Tomcat's {@code AbstractEndpoint}.</li>
+ *   <li>a server object noted at the end of its constructor — Tomcat's {@code AbstractEndpoint};</li>
+ *   <li>an HTTP/1 response about to be written — {@link Http1Instrumenter}.</li>
  * </ul>
  */
 final class Instrumenter {
@@ -44,7 +45,8 @@ final class Instrumenter {
             case "sun/nio/fs/UnixFileSystemProvider" -> entryGuard(writer, "implDelete", "(Ljava/nio/file/Path;Z)Z",
                     JDK_HOOKS, "keepFile", true);
             case TOMCAT_ENDPOINT -> constructorExit(writer, SERVER_HOOKS, "tomcatEndpoint");
-            default -> className.endsWith("io/netty/channel/unix/Socket") ? nettySocket(writer, className) : null;
+            default -> className.endsWith("io/netty/channel/unix/Socket") ? nettySocket(writer, className)
+                    : Http1Instrumenter.visitor(className, writer);
         };
         if (visitor == null) {
             return null;

@@ -2,6 +2,8 @@ package io.hupwatch.agent;
 
 import java.lang.ref.WeakReference;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -13,11 +15,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <ul>
  *   <li>Tomcat (Spring Boot's embedded one too): {@code AbstractEndpoint.setMaxKeepAliveRequests(1)}.</li>
  * </ul>
+ * The other servers are hooked in their HTTP/1 encoders ({@link ConnectionClose}).
  * Also sets the system property {@code hupwatch.draining}, which the child API's
  * {@code Hupwatch.draining()} reads, so a server's own handler can do the same.
  */
 public final class ServerHooks {
     private static final List<WeakReference<Object>> TOMCAT_ENDPOINTS = new CopyOnWriteArrayList<>();
+    /** Each Tomcat endpoint's own maxKeepAliveRequests, while the switch has it at 1. */
+    private static final Map<Object, Integer> TOMCAT_BEFORE = java.util.Collections.synchronizedMap(new WeakHashMap<>());
 
     private ServerHooks() {
     }
@@ -30,13 +35,33 @@ public final class ServerHooks {
     /** The drain has begun: every known server answers its kept-alive connections with Connection: close. */
     static void draining() {
         System.setProperty("hupwatch.draining", "true");
+        ConnectionClose.set(true);
+    }
+
+    static boolean hasTomcat() {
+        return !TOMCAT_ENDPOINTS.isEmpty();
+    }
+
+    /**
+     * Tomcat's part of {@link ConnectionClose}: {@code maxKeepAliveRequests} 1 (its next response closes),
+     * or, to keep connections alive again, the value each endpoint had before.
+     */
+    static void tomcatKeepAlive(boolean keep) {
         for (WeakReference<Object> ref : TOMCAT_ENDPOINTS) {
             Object endpoint = ref.get();
             if (endpoint == null) {
                 continue;
             }
             try {
-                endpoint.getClass().getMethod("setMaxKeepAliveRequests", int.class).invoke(endpoint, 1);
+                int now = (Integer) endpoint.getClass().getMethod("getMaxKeepAliveRequests").invoke(endpoint);
+                if (!keep && now != 1) {
+                    TOMCAT_BEFORE.put(endpoint, now);
+                }
+                Integer before = TOMCAT_BEFORE.get(endpoint);
+                if (keep && before == null) {
+                    continue;
+                }
+                endpoint.getClass().getMethod("setMaxKeepAliveRequests", int.class).invoke(endpoint, keep ? before : 1);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 AgentLog.info("cannot end Tomcat's kept-alive connections (" + e + "); the drain waits for them");
             }

@@ -33,9 +33,10 @@ final class Transformer implements ClassFileTransformer {
         if (className == null) {
             return null;
         }
-        boolean jdk = loader == null && isJdkTarget(className, unix);
+        // the JDK HttpServer's exchange (platform loader) calls the hook class in the JDK too
+        boolean jdk = loader == null && isJdkTarget(className, unix) || className.equals(Http1Instrumenter.JDK_EXCHANGE);
         if (!jdk && !className.endsWith("io/netty/channel/unix/Socket")
-                && !className.equals(Instrumenter.TOMCAT_ENDPOINT)) {
+                && !className.equals(Instrumenter.TOMCAT_ENDPOINT) && !Http1Instrumenter.isTarget(className)) {
             return null;
         }
         if (jdk && !hooks.await()) {

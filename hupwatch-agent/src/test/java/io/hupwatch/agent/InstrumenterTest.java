@@ -1,8 +1,10 @@
 package io.hupwatch.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.net.URI;
@@ -10,6 +12,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -41,6 +44,57 @@ class InstrumenterTest {
         List<String> calls = calls(Instrumenter.transform("sun/nio/fs/UnixFileSystemProvider",
                 jdkClass("sun/nio/fs/UnixFileSystemProvider")), "implDelete", "(Ljava/nio/file/Path;Z)Z");
         assertEquals("sun/nio/ch/HupwatchHooks.keepFile", calls.get(0));
+    }
+
+    @Test
+    void theJdkHttpServerAsksTheSwitchBeforeEachResponseHead() throws Exception {
+        byte[] original = Files.readAllBytes(FileSystems.getFileSystem(URI.create("jrt:/")).getPath("modules",
+                "jdk.httpserver", Http1Instrumenter.JDK_EXCHANGE + ".class"));
+        List<String> calls = calls(Instrumenter.transform(Http1Instrumenter.JDK_EXCHANGE, original),
+                "sendResponseHeaders", "(IJ)V");
+        assertEquals(List.of("sun/nio/ch/HupwatchHooks.connectionClose", "com/sun/net/httpserver/Headers.set"),
+                calls.subList(0, 2));
+    }
+
+    @Test
+    void nettyJettyAndUndertowAskTheSwitchBeforeEachResponseHead() throws Exception {
+        String http = "io/netty/handler/codec/http/";
+        assertEquals(List.of(http + "HttpResponse.status", http + "HttpResponseStatus.code",
+                "io/hupwatch/agent/ConnectionClose.answer", http + "HttpUtil.setKeepAlive"),
+                firstCalls(http + "HttpObjectEncoder", "encode",
+                        "(Lio/netty/channel/ChannelHandlerContext;Ljava/lang/Object;Ljava/util/List;)V", 4));
+        assertEquals(List.of("org/eclipse/jetty/http/MetaData$Response.getStatus",
+                "io/hupwatch/agent/ConnectionClose.answer", "org/eclipse/jetty/http/HttpGenerator.setPersistent"),
+                firstCalls(Http1Instrumenter.JETTY_GENERATOR, "generateResponseLine",
+                        "(Lorg/eclipse/jetty/http/MetaData$Response;Ljava/nio/ByteBuffer;)V", 3));
+        assertEquals(List.of("io/undertow/server/HttpServerExchange.getStatusCode",
+                "io/hupwatch/agent/ConnectionClose.answer", "io/undertow/server/HttpServerExchange.setPersistent"),
+                firstCalls(Http1Instrumenter.UNDERTOW_ENCODING, "createSinkConduit",
+                        "(Lio/undertow/server/HttpServerExchange;)Lorg/xnio/conduits/StreamSinkConduit;", 3));
+        assertTrue(ConnectionClose.hooked().containsAll(Set.of("Netty HTTP/1", "Jetty", "Undertow")));
+    }
+
+    @Test
+    void theSwitchAnswersCloseOnlyWhileOnAndNeverForAnUpgrade() {
+        assertFalse(ConnectionClose.answer(200));
+        ConnectionClose.set(true);
+        try {
+            assertTrue(ConnectionClose.answer(200));
+            assertFalse(ConnectionClose.answer(101), "a WebSocket upgrade keeps its connection");
+        } finally {
+            ConnectionClose.set(false);
+        }
+        assertFalse(ConnectionClose.answer(503));
+    }
+
+    /** The first {@code n} calls of one method of a class on the test class path, once transformed. */
+    private List<String> firstCalls(String className, String method, String desc, int n) throws Exception {
+        byte[] original;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(className + ".class")) {
+            assertNotNull(in, className);
+            original = in.readAllBytes();
+        }
+        return calls(Instrumenter.transform(className, original), method, desc).subList(0, n);
     }
 
     @Test

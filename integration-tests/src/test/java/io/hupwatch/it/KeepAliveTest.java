@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Keep-alive clients (wrk's default: each connection carries request after request) across swaps:
  * while a generation drains, its next response on each kept-alive connection says
  * {@code Connection: close}, and the client's next request goes, on a new connection, to the next
- * generation. Not one request may fail (socket errors and non-2xx alike).
+ * generation. Not one request may fail (socket errors and non-2xx alike). Unmodified servers get the
+ * {@code Connection: close} from the agent's hooks in their HTTP/1 encoders.
  */
 @Timeout(300)
 class KeepAliveTest {
@@ -55,6 +56,64 @@ class KeepAliveTest {
                 + hw.describe());
         hw.signal("TERM");
         hw.awaitExit(Duration.ofSeconds(40));
+    }
+
+    /**
+     * An unmodified server through the agent: as above, and each old generation's kept-alive connections
+     * ended by themselves (Connection: close), none was left for the end of the agent's grace.
+     */
+    private void agentSwapsUnderKeepAliveLoad(HupwatchProcess hw, int port) throws Exception {
+        swapsUnderKeepAliveLoad(hw, port);
+        assertEquals(List.of(), hw.linesMatching(STILL_OPEN), "every kept-alive connection ended before the grace did\n"
+                + hw.describe());
+        assertEquals(List.of(), hw.linesMatching(Pattern.compile("no keep-alive hook")), hw.describe());
+    }
+
+    private static final Pattern STILL_OPEN = Pattern.compile("connection\\(s\\) still open after");
+
+    private void throughTheAgent(String server, String... args) throws Exception {
+        int port = TestServers.freePort();
+        List<String> command = new java.util.ArrayList<>(TestServers.java(server, Integer.toString(port)));
+        command.addAll(List.of(args));
+        agentSwapsUnderKeepAliveLoad(hupwatch(List.of("--bind", "tcp:127.0.0.1:" + port), command), port);
+    }
+
+    @Test
+    void jdkHttpServerThroughTheAgent() throws Exception {
+        throughTheAgent("JdkHttpServer");
+    }
+
+    @Test
+    void nettyNioWithoutAKeepAliveHandlerThroughTheAgent() throws Exception {
+        throughTheAgent("NettyPlainServer", "nio");
+    }
+
+    @Test
+    void nettyEpollWithItsKeepAliveHandlerThroughTheAgent() throws Exception {
+        throughTheAgent("NettyPlainServer", "epoll", "keepalive-handler");
+    }
+
+    @Test
+    void netty42EpollThroughTheAgent() throws Exception {
+        int port = TestServers.freePort();
+        HupwatchProcess hw = hupwatch(List.of("--bind", "tcp:127.0.0.1:" + port),
+                TestServers.netty42("NettyPlainServer", Integer.toString(port), "epoll"));
+        agentSwapsUnderKeepAliveLoad(hw, port);
+        assertTrue(hw.findLine(Pattern.compile("\\(Netty 4\\.2\\."), 0).isPresent(), "ran on Netty 4.2\n" + hw.describe());
+    }
+
+    @Test
+    void jettyWithAPlainServerConnectorThroughTheAgent() throws Exception {
+        throughTheAgent("JettyPlainServer");
+    }
+
+    @Test
+    void undertowAdoptedThroughTheAgent() throws Exception {
+        int port = TestServers.freePort();
+        HupwatchProcess hw = hupwatch(List.of(), TestServers.java("UndertowServer", Integer.toString(port)));
+        hw.awaitLine(Pattern.compile("adopted tcp:\\S+:" + port + " from generation 1 \\(pid \\d+\\)"),
+                Duration.ofSeconds(90));
+        agentSwapsUnderKeepAliveLoad(hw, port);
     }
 
     @Test

@@ -28,6 +28,14 @@ final class TestServers {
         return cmd;
     }
 
+    /** {@link #java}, with Netty 4.2 on the class path instead of 4.1 (test-servers/target/netty-4.2). */
+    static List<String> netty42(String name, String... args) {
+        List<String> cmd = java(name, args);
+        Path module = REPO.resolve("test-servers/target");
+        cmd.set(cmd.indexOf("-cp") + 1, module.resolve("classes") + ":" + module.resolve("netty-4.2") + "/*");
+        return cmd;
+    }
+
     /** A JVM running one of the child-API servers on the integration tests' own classpath, with small-JVM flags. */
     static List<String> onTestClasspath(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -21,16 +21,22 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
 
-/** A plain Netty 4.1 HTTP server on the NIO or the epoll transport. Usage: {@code PORT nio|epoll}. */
+/**
+ * A plain Netty HTTP server (4.1; the same class runs on 4.2) on the NIO or the epoll transport, with
+ * {@code keepalive-handler} also with Netty's {@link HttpServerKeepAliveHandler}.
+ * Usage: {@code PORT nio|epoll [keepalive-handler]}.
+ */
 public final class NettyPlainServer {
     private NettyPlainServer() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         boolean epoll = args.length > 1 && args[1].equals("epoll");
+        boolean keepAliveHandler = args.length > 2 && args[2].equals("keepalive-handler");
         String generation = System.getenv().getOrDefault("HUPWATCH_GENERATION", "?");
         long pid = ProcessHandle.current().pid();
         byte[] body = ("generation " + generation + " pid " + pid + "\n").getBytes(StandardCharsets.UTF_8);
@@ -49,12 +55,17 @@ public final class NettyPlainServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new Responder(body));
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        if (keepAliveHandler) {
+                            ch.pipeline().addLast(new HttpServerKeepAliveHandler());
+                        }
+                        ch.pipeline().addLast(new Responder(body));
                     }
                 })
                 .bind(port).sync().channel();
         System.err.println((epoll ? "netty-epoll" : "netty-nio") + " generation " + generation + " pid " + pid
-                + " listening on " + channel.localAddress());
+                + " listening on " + channel.localAddress() + " (Netty "
+                + io.netty.util.Version.identify().get("netty-codec-http").artifactVersion() + ")");
         channel.closeFuture().sync();
     }
 

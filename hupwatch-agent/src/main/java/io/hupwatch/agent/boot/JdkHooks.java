@@ -16,7 +16,15 @@ public final class JdkHooks {
     /** Set once by the agent: takes {op, args...}, returns the op's answer. */
     public static volatile Function<Object[], Object> handler;
 
+    /** The JDK HttpServer's copy of the agent's Connection: close switch (it cannot see the agent's classes). */
+    public static volatile boolean connectionClose;
+
     private JdkHooks() {
+    }
+
+    /** Before the JDK HttpServer sends a response head: true when it must say {@code Connection: close}. */
+    public static boolean connectionClose(int status) {
+        return connectionClose && status >= 200;
     }
 
     /** Before {@code Net.bind}: true when the agent claimed the socket (the real bind is skipped). */
