@@ -146,6 +146,7 @@ unmodified_all() {
     echo "test servers or agent not built: cd $repo && mvn -B -ntp -q install -DskipTests" >&2; exit 1; }
   local s m c conns=(close)
   [ "${keepalive:-0}" = 1 ] && conns+=(keepalive)
+  [ "${keepalive:-0}" = only ] && conns=(keepalive)
   IFS=, read -r -a servers <<<"$1"
   IFS=, read -r -a setups <<<"${setups_opt:-agent,baseline}"
   for s in "${servers[@]}"; do
