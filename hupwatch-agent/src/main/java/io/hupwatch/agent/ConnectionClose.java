@@ -44,9 +44,9 @@ public final class ConnectionClose {
         ServerHooks.tomcatKeepAlive(!value);
         if (value && HOOKED.isEmpty() && !ServerHooks.hasTomcat() && !toldUnhooked) {
             toldUnhooked = true;
-            AgentLog.info("no keep-alive hook for this server (hooked: JDK HttpServer, Netty HTTP/1, Jetty, Undertow,"
-                    + " Tomcat): its kept-alive connections stay open until the grace ends, then its own shutdown"
-                    + " closes them");
+            AgentLog.info("no keep-alive hook for this server (none of the JDK HttpServer, Netty HTTP/1, Jetty,"
+                    + " Undertow, Tomcat has answered here): kept-alive connections, if any, stay open until the"
+                    + " grace ends, then its own shutdown closes them");
         }
     }
 
