@@ -50,10 +50,6 @@ public final class ConnectionClose {
         }
     }
 
-    static boolean isOn() {
-        return on;
-    }
-
     /** A server's HTTP/1 encoder was changed to call the switch. */
     static void hooked(String server) {
         HOOKED.add(server);

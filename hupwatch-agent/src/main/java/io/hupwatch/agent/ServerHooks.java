@@ -53,15 +53,18 @@ public final class ServerHooks {
                 continue;
             }
             try {
-                int now = (Integer) endpoint.getClass().getMethod("getMaxKeepAliveRequests").invoke(endpoint);
-                if (!keep && now != 1) {
-                    TOMCAT_BEFORE.put(endpoint, now);
+                int value = 1;
+                if (keep) {
+                    Integer before = TOMCAT_BEFORE.remove(endpoint);
+                    if (before == null) {
+                        continue; // never switched
+                    }
+                    value = before;
+                } else {
+                    int now = (Integer) endpoint.getClass().getMethod("getMaxKeepAliveRequests").invoke(endpoint);
+                    TOMCAT_BEFORE.putIfAbsent(endpoint, now);
                 }
-                Integer before = TOMCAT_BEFORE.get(endpoint);
-                if (keep && before == null) {
-                    continue;
-                }
-                endpoint.getClass().getMethod("setMaxKeepAliveRequests", int.class).invoke(endpoint, keep ? before : 1);
+                endpoint.getClass().getMethod("setMaxKeepAliveRequests", int.class).invoke(endpoint, value);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 AgentLog.info("cannot end Tomcat's kept-alive connections (" + e + "); the drain waits for them");
             }

@@ -1,7 +1,6 @@
 package io.hupwatch.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,19 +71,6 @@ class InstrumenterTest {
                 firstCalls(Http1Instrumenter.UNDERTOW_ENCODING, "createSinkConduit",
                         "(Lio/undertow/server/HttpServerExchange;)Lorg/xnio/conduits/StreamSinkConduit;", 3));
         assertTrue(ConnectionClose.hooked().containsAll(Set.of("Netty HTTP/1", "Jetty", "Undertow")));
-    }
-
-    @Test
-    void theSwitchAnswersCloseOnlyWhileOnAndNeverForAnUpgrade() {
-        assertFalse(ConnectionClose.answer(200));
-        ConnectionClose.set(true);
-        try {
-            assertTrue(ConnectionClose.answer(200));
-            assertFalse(ConnectionClose.answer(101), "a WebSocket upgrade keeps its connection");
-        } finally {
-            ConnectionClose.set(false);
-        }
-        assertFalse(ConnectionClose.answer(503));
     }
 
     /** The first {@code n} calls of one method of a class on the test class path, once transformed. */
