@@ -67,6 +67,41 @@ class StartScriptTest {
     }
 
     @Test
+    void aShellThatDoesNotExecGunicornLeavesNoOldGunicornAfterASwap() throws Exception {
+        Path app = GunicornApp.copyInto(dir);
+        // gunicorn serves fd 0 (--pass stdin) through fd://0; the shell stays its parent. (--pass systemd cannot
+        // work here whatever hupwatch does: LISTEN_PID names the shell, so gunicorn would ignore LISTEN_FDS.)
+        HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of("--bind", "tcp:127.0.0.1:0", "--pass",
+                "stdin", "--warmup", "1500ms"), List.of("/bin/sh", "-c", "gunicorn --bind fd://0 --chdir " + app
+                + " --workers 2 app:app; echo gunicorn exited")));
+        String listening = hw.awaitLine(Pattern.compile("listening on tcp:127\\.0\\.0\\.1:\\d+"), Duration.ofSeconds(30));
+        Matcher pm = Pattern.compile("tcp:127\\.0\\.0\\.1:(\\d+)").matcher(listening);
+        pm.find();
+        int port = Integer.parseInt(pm.group(1));
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), Duration.ofSeconds(30));
+        List<Long> first = gunicornPids(hw);
+        assertEquals(3, first.size(), "a master and 2 workers: " + first + "\n" + hw.describe());
+        hw.signal("HUP");
+        hw.awaitLine(Pattern.compile("generation 2 \\(pid \\d+\\) ready"), Duration.ofSeconds(30));
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) exited"), Duration.ofSeconds(30));
+        assertTrue(first.stream().noneMatch(HupwatchProcess.ProcAlive::isRunning), "no process of generation 1's gunicorn"
+                + " left: " + first + "\n" + hw.describe());
+        for (int i = 0; i < 10; i++) {
+            assertTrue(Http.get(port).startsWith("generation 2 "), hw.describe());
+        }
+    }
+
+    /** The master and worker pids gunicorn logged so far. */
+    private static List<Long> gunicornPids(HupwatchProcess hw) {
+        Pattern p = Pattern.compile("\\[(\\d+)\\] \\[INFO\\] (?:Starting gunicorn|Booting worker with pid: (\\d+))");
+        return hw.linesMatching(p).stream().map(l -> {
+            Matcher m = p.matcher(l);
+            m.find();
+            return Long.parseLong(m.group(2) != null ? m.group(2) : m.group(1));
+        }).distinct().toList();
+    }
+
+    @Test
     void theAgentJarMayLieInADirectoryWithASpace() throws Exception {
         Path agent = Files.createDirectories(dir.resolve("with space")).resolve("hupwatch agent.jar");
         Files.copy(HupwatchProcess.repo().resolve("hupwatch-cli/target/hupwatch-agent.jar"), agent);
