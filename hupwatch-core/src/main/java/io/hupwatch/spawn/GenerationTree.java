@@ -87,15 +87,17 @@ public final class GenerationTree {
         return live;
     }
 
-    /** Sends {@code signal} to the whole group at once, then to each member that left it. */
-    public synchronized void signal(int signal) {
+    /** Sends each of {@code signals}, in order, to the whole group at once, then to each member that left it. */
+    public synchronized void signal(int... signals) {
         List<ProcessEntry> members = members(true);
-        if (groupSeen) {
-            table.signalGroup(leader, signal);
-        }
-        for (ProcessEntry e : members) {
-            if (e.pgid() != leader || !groupSeen) {
-                table.signal(e, signal);
+        for (int signal : signals) {
+            if (groupSeen) {
+                table.signalGroup(leader, signal);
+            }
+            for (ProcessEntry e : members) {
+                if (e.pgid() != leader || !groupSeen) {
+                    table.signal(e, signal);
+                }
             }
         }
     }

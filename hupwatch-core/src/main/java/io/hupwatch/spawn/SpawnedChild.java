@@ -114,9 +114,10 @@ public final class SpawnedChild implements Host.Child {
         if (gone) {
             return;
         }
-        tree.signal(signal.number());
-        if (signal != PosixSignal.KILL && signal != PosixSignal.CONT && signal != PosixSignal.STOP) {
-            tree.signal(PosixSignal.CONT.number());
+        if (signal == PosixSignal.KILL || signal == PosixSignal.CONT || signal == PosixSignal.STOP) {
+            tree.signal(signal.number());
+        } else {
+            tree.signal(signal.number(), PosixSignal.CONT.number());
         }
     }
 
