@@ -103,6 +103,17 @@ class GenerationTreeTest {
     }
 
     @Test
+    void aReadinessCheckHupwatchStartedIsNotAMemberThoughItCarriesTheGenerationsEnvironment() {
+        Table t = new Table();
+        t.add(100, WRAPPER, 100, false);
+        t.add(300, WRAPPER, WRAPPER, false); // the exec: check's shell, hupwatch's own child
+        t.add(301, 300, WRAPPER, false); // what it runs
+        t.marked.addAll(List.of(300L, 301L));
+        GenerationTree tree = new GenerationTree(t, 100, WRAPPER, 3, pid -> pid == 100 || pid == 300);
+        assertEquals(List.of(100L), pids(tree.members(true)));
+    }
+
+    @Test
     void aSignalGoesToTheGroupAtOnceAndToEachMemberOutsideIt() {
         Table t = new Table();
         t.add(100, WRAPPER, 100, false);
