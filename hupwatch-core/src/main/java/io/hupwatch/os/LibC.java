@@ -31,6 +31,12 @@ public interface LibC {
     /** Only for calls glibc has no wrapper for on every supported version (pidfd_open, pidfd_getfd). */
     long syscall(long number, long a, long b, long c);
 
+    /** The same, for a four-argument call (pidfd_send_signal). */
+    long syscall(long number, long a, long b, long c, long d);
+
+    /** Only PR_SET_CHILD_SUBREAPER. */
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
     int shutdown(int fd, int how);
 
     int close(int fd);

@@ -1,6 +1,7 @@
 package io.hupwatch.run;
 
 import io.hupwatch.sockets.SocketBinder;
+import io.hupwatch.spawn.JavaRuntime;
 import io.hupwatch.spawn.JvmAgent;
 import io.hupwatch.supervisor.JvmAgentMode;
 import io.hupwatch.supervisor.Readiness;
@@ -30,6 +31,16 @@ final class AgentSetup {
         String stop = config.stopSignal().name();
         if (mode == JvmAgentMode.OFF || !mode.attachesTo(config.command())) {
             return JvmAgent.of(JvmAgentMode.OFF, stop, grace, SocketBinder.BACKLOG);
+        }
+        String program = config.command().get(0);
+        if (JvmAgentMode.isJava(program)) {
+            var slim = JavaRuntime.lackingInstrument(program, System.getenv("PATH"), options.chdir());
+            if (slim.isPresent()) {
+                log.warn("the Java runtime {} has no java.instrument module: the server runs without hupwatch's Java"
+                        + " agent (it binds its own ports; a swap needs --bind with a --pass mode it takes); for the"
+                        + " agent, add java.instrument to the image (jlink --add-modules ...,java.instrument)", slim.get());
+                return JvmAgent.of(JvmAgentMode.OFF, stop, grace, SocketBinder.BACKLOG);
+            }
         }
         try {
             return JvmAgent.of(mode, stop, grace, SocketBinder.BACKLOG);

@@ -4,7 +4,10 @@ import io.hupwatch.ops.EnvFile;
 import io.hupwatch.readiness.ReadinessProbe;
 import io.hupwatch.sockets.SocketPassing;
 import io.hupwatch.sockets.SocketSet;
+import io.hupwatch.os.ProcFsProcesses;
+import io.hupwatch.os.ProcessTable;
 import io.hupwatch.spawn.Executables;
+import io.hupwatch.spawn.GenerationTree;
 import io.hupwatch.spawn.KnownChildren;
 import io.hupwatch.spawn.Launch;
 import io.hupwatch.spawn.LaunchSettings;
@@ -38,6 +41,7 @@ public final class OsHost implements Host, AutoCloseable {
     /** Variables of hupwatch's own that must never reach a generation. */
     private static final String[] WITHHELD = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
         "HUPWATCH_SOCKET", "HUPWATCH_AGENT"};
+    private static final ProcessTable PROCESSES = new ProcFsProcesses();
 
     private final EventSink sink;
     private final SocketSet sockets;
@@ -101,7 +105,8 @@ public final class OsHost implements Host, AutoCloseable {
         if (launch.directory != null) {
             log.info("generation {} (pid {}) runs in {}", generation, pid, launch.directory);
         }
-        return new SpawnedChild(pid, status -> {
+        GenerationTree tree = new GenerationTree(PROCESSES, pid, ProcessHandle.current().pid(), generation);
+        return new SpawnedChild(pid, generation, tree, status -> {
             probe.close();
             sockets.generationExited(generation);
             sink.post(new Event.ChildExited(generation, status));

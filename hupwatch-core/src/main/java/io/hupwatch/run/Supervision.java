@@ -63,7 +63,7 @@ public final class Supervision {
             }
             try (ControlServer control = options.control() == null ? null : ControlServer.open(options.control(), loop)) {
                 SignalTraps.install(HANDLED, loop);
-                OrphanReaper.installIfPid1();
+                OrphanReaper.install();
                 Lifecycle lifecycle = Lifecycle.all(pidfile == null ? Lifecycle.NONE : pidfile,
                         SystemdNotifier.fromEnvironment());
                 List<String> names = sockets.describe();

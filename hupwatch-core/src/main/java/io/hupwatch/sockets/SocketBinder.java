@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the listening sockets of {@code --bind}: TCP through libc (SO_REUSEADDR, IPV6_V6ONLY for
- * IPv6 addresses), unix through jnr-unixsocket, replacing a stale socket file but never a live one.
+ * Binds the listening sockets of {@code --bind}: TCP through libc (SO_REUSEADDR; IPV6_V6ONLY for
+ * a specific IPv6 address, never for {@code [::]}, which serves IPv4 too), unix through jnr-unixsocket, replacing a stale socket file but never a live one.
  * Failures are {@link BindException}s whose message names the call, the errno and what to do.
  */
 public final class SocketBinder {
@@ -73,7 +73,11 @@ public final class SocketBinder {
             one.putInt(0, 1);
             setOption(libc, fd, SOL_SOCKET, SO_REUSEADDR, one, "SO_REUSEADDR", address);
             if (v6) {
-                setOption(libc, fd, IPPROTO_IPV6, IPV6_V6ONLY, one, "IPV6_V6ONLY", address);
+                // [::] is dual-stack, IPv4 too, as the JDK binds a server's wildcard (whatever
+                // net.ipv6.bindv6only says); a specific IPv6 address is that address only.
+                Pointer v6only = Memory.allocateDirect(rt, 4);
+                v6only.putInt(0, ip.isAnyLocalAddress() ? 0 : 1);
+                setOption(libc, fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only, "IPV6_V6ONLY", address);
             }
             Pointer sa = sockaddr(rt, ip, address.port());
             if (libc.bind(fd, sa, (int) sa.size()) != 0) {

@@ -86,8 +86,20 @@ public final class JvmAgent {
             launch.command.add(1, option);
         } else {
             String tool = launch.environment.get("JAVA_TOOL_OPTIONS");
-            launch.environment.put("JAVA_TOOL_OPTIONS", tool == null || tool.isBlank() ? option : tool + " " + option);
+            String quoted = toolOption(option);
+            launch.environment.put("JAVA_TOOL_OPTIONS", tool == null || tool.isBlank() ? quoted : tool + " " + quoted);
         }
+    }
+
+    /**
+     * {@code option} as one word of {@code JAVA_TOOL_OPTIONS}, which the JVM splits at white space
+     * unless it is inside single or double quotes (HotSpot, JDK 9 and later): quoted when it has to be.
+     */
+    static String toolOption(String option) {
+        if (option.chars().noneMatch(c -> Character.isWhitespace(c) || c == '"' || c == '\'')) {
+            return option;
+        }
+        return option.indexOf('"') < 0 ? '"' + option + '"' : '\'' + option + '\'';
     }
 
     /**

@@ -13,14 +13,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * As PID 1 (in a container), every orphaned process of the container becomes hupwatch's child, and
- * nobody else will reap it. On SIGCHLD this reaps the zombies among hupwatch's children that it did
+ * hupwatch is a child subreaper ({@code PR_SET_CHILD_SUBREAPER}; as PID 1 in a container it is one
+ * anyway): a process of a generation whose parent exits (the JVM of a start script that did not
+ * {@code exec} it) becomes hupwatch's child, so it stays in reach of the stop signal, and nobody else
+ * will reap it. On SIGCHLD this reaps the zombies among hupwatch's children that it did
  * not start itself, each by its own pid: never {@code waitpid(-1)}, which could take the status of
  * a generation (or of a process the JDK waits for).
  */
 public final class OrphanReaper {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
     private static final int WNOHANG = 1;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hupwatch-reaper");
         t.setDaemon(true);
@@ -31,12 +34,14 @@ public final class OrphanReaper {
     private OrphanReaper() {
     }
 
-    /** Installs the reaper when hupwatch is PID 1; does nothing otherwise. */
-    public static void installIfPid1() {
-        if (ProcessHandle.current().pid() != 1) {
-            return;
+    /** Makes hupwatch a subreaper (unless it is PID 1) and reaps its orphaned children from now on. */
+    public static void install() {
+        if (ProcessHandle.current().pid() == 1) {
+            log.info("hupwatch is PID 1: it reaps orphaned processes");
+        } else if (Native.libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+            log.warn("prctl(PR_SET_CHILD_SUBREAPER) failed: {}; a process a generation leaves behind is"
+                    + " found by its environment only", Native.lastError());
         }
-        log.info("hupwatch is PID 1: it reaps orphaned processes");
         sun.misc.Signal.handle(new sun.misc.Signal("CHLD"), s -> {
             if (QUEUED.compareAndSet(false, true)) {
                 WORKER.execute(OrphanReaper::reapOnce);

@@ -17,10 +17,14 @@ import jnr.ffi.byref.IntByReference;
  *   <li>fds 0-2 are inherited, the sockets are placed where the pass mode wants them, and every
  *       other fd is closed in the child ({@code closefrom});</li>
  *   <li>the signal mask is emptied (every JVM thread blocks SIGQUIT, and a child would inherit that)
- *       and every signal is reset to its default (a HUP ignored by {@code nohup} is not passed on).</li>
+ *       and every signal is reset to its default (a HUP ignored by {@code nohup} is not passed on);</li>
+ *   <li>the child leads a process group of its own, so the stop signal reaches everything a start
+ *       script starts, and a Ctrl-C in a terminal reaches hupwatch alone (which then stops the generations
+ *       gracefully).</li>
  * </ul>
  */
 public final class PosixSpawner {
+    private static final short POSIX_SPAWN_SETPGROUP = 0x02;
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int SIGSET_BYTES = 128;
@@ -64,7 +68,9 @@ public final class PosixSpawner {
             }
             libc.posix_spawnattr_setsigmask(attr, empty);
             libc.posix_spawnattr_setsigdefault(attr, all);
-            libc.posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+            // The attribute's process group is 0 after init: the child leads a new group, numbered by its pid.
+            libc.posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF
+                    | POSIX_SPAWN_SETSIGMASK));
 
             String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
             IntByReference pid = new IntByReference(0);

@@ -2,31 +2,48 @@ package io.hupwatch.spawn;
 
 import io.hupwatch.os.LibC;
 import io.hupwatch.os.Native;
+import io.hupwatch.os.ProcessTable.ProcessEntry;
 import io.hupwatch.supervisor.Host;
 import io.hupwatch.supervisor.PosixSignal;
+import java.util.List;
 import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 import jnr.ffi.byref.IntByReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A generation's process, started by {@link PosixSpawner}. One daemon thread waits for exactly this
- * pid (never {@code waitpid(-1)}, which could take a status the JDK is waiting for), reaps it and
- * reports its status: the exit code, or 128+N when signal N killed it. Signals go only to a process
- * not yet reaped, so never to a reused pid.
+ * A generation's processes, started by {@link PosixSpawner}: its first process (the leader) and the
+ * rest of its {@link GenerationTree}. One daemon thread waits for exactly the leader's pid (never
+ * {@code waitpid(-1)}, which could take a status the JDK is waiting for) and reaps it; the generation
+ * has exited once no process of its tree is left (a start script that runs {@code java} without
+ * {@code exec} exits before its JVM), and then reports the leader's status: the exit code, or 128+N
+ * when signal N killed it.
  */
 public final class SpawnedChild implements Host.Child {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
     private static final int EINTR = 4;
     private static final int ESRCH = 3;
+    private static final long POLL_MILLIS = 100;
 
     private final int pid;
+    private final int generation;
+    private final GenerationTree tree;
     private volatile boolean reaped;
+    private volatile boolean gone;
 
-    public SpawnedChild(int pid, IntConsumer onExit) {
+    /** @param onExit gets the leader's status once the whole tree has exited */
+    public SpawnedChild(int pid, int generation, GenerationTree tree, IntConsumer onExit) {
         this.pid = pid;
+        this.generation = generation;
+        this.tree = tree;
         KnownChildren.add(pid);
-        Thread waiter = new Thread(() -> onExit.accept(awaitExit()), "hupwatch-wait-" + pid);
+        Thread waiter = new Thread(() -> {
+            int status = awaitExit();
+            awaitTree(status);
+            gone = true;
+            onExit.accept(status);
+        }, "hupwatch-wait-" + pid);
         waiter.setDaemon(true);
         waiter.start();
     }
@@ -49,6 +66,29 @@ public final class SpawnedChild implements Host.Child {
         }
     }
 
+    /** Waits until no process of the generation is left (the leader has been reaped already). */
+    private void awaitTree(int status) {
+        List<ProcessEntry> left = tree.members(true);
+        if (left.isEmpty()) {
+            return;
+        }
+        log.info("generation {}: pid {} exited with {}, {} left of it ({}); the generation has exited when they"
+                + " have", generation, pid, io.hupwatch.supervisor.ExitStatus.describe(status),
+                left.size() == 1 ? "1 process" : left.size() + " processes", pids(left));
+        while (!left.isEmpty()) {
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            left = tree.members(false);
+        }
+    }
+
+    private static String pids(List<ProcessEntry> processes) {
+        return processes.stream().map(e -> "pid " + e.pid()).collect(Collectors.joining(", "));
+    }
+
     /** A waitpid status as a shell reports it: the exit code, or 128+N for death by signal N. */
     static int decode(int status) {
         int signal = status & 0x7f;
@@ -62,17 +102,38 @@ public final class SpawnedChild implements Host.Child {
 
     @Override
     public boolean isAlive() {
-        return !reaped;
+        return !gone;
     }
 
+    /**
+     * To every process of the generation; a stop signal is followed by SIGCONT, so that a stopped
+     * process (SIGTSTP, or SIGTTIN from reading a terminal) gets it too.
+     */
     @Override
     public void signal(PosixSignal signal) {
-        if (reaped) {
+        if (gone) {
             return;
         }
-        LibC libc = Native.libc();
-        if (libc.kill(pid, signal.number()) != 0 && Native.lastErrno() != ESRCH) {
-            log.warn("kill({}, {}) failed: {}", pid, signal.displayName(), Native.lastError());
+        if (signal == PosixSignal.KILL || signal == PosixSignal.CONT || signal == PosixSignal.STOP) {
+            tree.signal(signal.number());
+        } else {
+            tree.signal(signal.number(), PosixSignal.CONT.number());
+        }
+    }
+
+    /** To the leader alone, as long as it runs; once it has exited, to what is left of the generation. */
+    @Override
+    public void forward(PosixSignal signal) {
+        if (gone) {
+            return;
+        }
+        if (!reaped) {
+            LibC libc = Native.libc();
+            if (libc.kill(pid, signal.number()) != 0 && Native.lastErrno() != ESRCH) {
+                log.warn("kill({}, {}) failed: {}", pid, signal.displayName(), Native.lastError());
+            }
+        } else {
+            tree.signal(signal.number());
         }
     }
 }

@@ -36,14 +36,25 @@ public interface Host {
     default void serving(int number) {
     }
 
-    /** A running (or exited) generation's process. */
+    /**
+     * A running (or exited) generation: its first process and what it started. It has exited (and
+     * {@link Event.ChildExited} is posted) when none of its processes is left.
+     */
     interface Child {
         long pid();
 
         boolean isAlive();
 
-        /** Sends {@code signal} unless the process has already exited. */
+        /**
+         * Sends {@code signal} (the stop signal, SIGKILL) to every process of the generation, unless
+         * it has already exited.
+         */
         void signal(PosixSignal signal);
+
+        /** Forwards {@code signal} (USR1, WINCH...) to the generation's own process. */
+        default void forward(PosixSignal signal) {
+            signal(signal);
+        }
     }
 
     /** A scheduled event; cancelling is idempotent. */

@@ -287,7 +287,7 @@ public final class Supervisor {
             return;
         }
         log.info("forwarding {} to {}", signal.displayName(), target);
-        target.child.signal(signal);
+        target.child.forward(signal);
     }
 
     private StatusReport report() {

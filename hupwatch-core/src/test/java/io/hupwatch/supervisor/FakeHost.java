@@ -12,6 +12,8 @@ final class FakeHost implements Host {
     final List<SpawnRequest> requests = new ArrayList<>();
     /** Every signal sent, in order, as "pid:SIGNAL". */
     final List<String> signals = new ArrayList<>();
+    /** Of those, the ones forwarded to a generation's first process only (the others reach its whole tree). */
+    final List<String> forwarded = new ArrayList<>();
     /** What {@link #holdsSockets()} answers. */
     boolean holdsSockets = true;
     /** The generations the supervisor said became the serving one, in order. */
@@ -107,6 +109,14 @@ final class FakeHost implements Host {
         public void signal(PosixSignal signal) {
             if (alive) {
                 signals.add(pid + ":" + signal.name());
+            }
+        }
+
+        @Override
+        public void forward(PosixSignal signal) {
+            if (alive) {
+                signals.add(pid + ":" + signal.name());
+                forwarded.add(pid + ":" + signal.name());
             }
         }
 

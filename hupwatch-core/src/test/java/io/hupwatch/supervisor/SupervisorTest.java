@@ -279,6 +279,17 @@ class SupervisorTest {
     }
 
     @Test
+    void operatorSignalsGoToTheFirstProcessTheStopSignalAndKillToTheWholeGeneration() {
+        FakeChild g1 = serving1();
+        signal(PosixSignal.USR1);
+        signal(PosixSignal.HUP);
+        tick(1000);
+        tick(DRAIN.toMillis());
+        assertEquals(List.of("USR1", "TERM", "KILL"), host.signalsTo(g1));
+        assertEquals(List.of(g1.pid + ":USR1"), host.forwarded, "only USR1 was forwarded; TERM and KILL reach the tree");
+    }
+
+    @Test
     void operatorSignalsAreNotForwardedDuringShutdown() {
         FakeChild g1 = serving1();
         signal(PosixSignal.TERM);

@@ -24,6 +24,12 @@ final class Http {
         return get(new InetSocketAddress("127.0.0.1", port), StandardProtocolFamily.INET, path);
     }
 
+    /** GET / on {@code address}, IPv4 or IPv6. */
+    static String get(InetSocketAddress address) throws IOException {
+        return get(address, address.getAddress() instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET);
+    }
+
     static String get(Path unixSocket) throws IOException {
         return get(UnixDomainSocketAddress.of(unixSocket), StandardProtocolFamily.UNIX);
     }

@@ -17,6 +17,12 @@ final class SwapsUnderLoad {
     }
 
     static LoadGenerator.Result run(HupwatchProcess hw, int port, int swaps, Cleanup cleanup, Path dir) throws Exception {
+        return run(hw, port, swaps, cleanup, dir, () -> { });
+    }
+
+    /** Like the above, with {@code beforeStop} checking the state after the last swap, before the TERM. */
+    static LoadGenerator.Result run(HupwatchProcess hw, int port, int swaps, Cleanup cleanup, Path dir, Check beforeStop)
+            throws Exception {
         hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), Duration.ofSeconds(90));
         awaitServing(port, 1, hw);
         LoadGenerator load = LoadGenerator.wrk("http://127.0.0.1:" + port + "/", 16, 2, dir);
@@ -38,10 +44,16 @@ final class SwapsUnderLoad {
         assertTrue(hw.findLine(Pattern.compile("generation 2 \\(pid \\d+\\) ready after .*accept"), 0).isPresent(),
                 "readiness came from the agent seeing the server accept\n" + hw.describe());
         assertTrue(hw.linesMatching(Pattern.compile("WARNING")).isEmpty(), "no warning lines\n" + hw.describe());
+        beforeStop.run();
         hw.signal("TERM");
         int status = hw.awaitExit(Duration.ofSeconds(40));
         assertTrue(status == 0 || status == 143, "clean exit, got " + status + "\n" + hw.describe());
         return result;
+    }
+
+    /** A check that may throw. */
+    interface Check {
+        void run() throws Exception;
     }
 
     /**
