@@ -32,7 +32,7 @@ final class AgentSetup {
             return JvmAgent.of(JvmAgentMode.OFF, stop, grace, SocketBinder.BACKLOG);
         }
         try {
-            return JvmAgent.of(mode, stop, grace, SocketBinder.BACKLOG);
+            return JvmAgent.of(mode, stop, grace, SocketBinder.BACKLOG).readyTimeout(config.readyTimeout().toMillis());
         } catch (IllegalStateException e) {
             if (mode == JvmAgentMode.ON) {
                 throw new StartupException(e.getMessage());

@@ -167,6 +167,11 @@ public final class OsHost implements Host, AutoCloseable {
     }
 
     @Override
+    public String droppedPorts(int number) {
+        return sockets.droppedPorts(number);
+    }
+
+    @Override
     public void close() {
         timers.shutdownNow();
     }

@@ -36,6 +36,15 @@ public interface Host {
     default void serving(int number) {
     }
 
+    /**
+     * At the readiness timeout of {@code --ready auto}: the ports generation {@code number} never bound
+     * though it accepts on the others, when those may be dropped (adopted ones a release no longer
+     * serves); null when it is simply not ready.
+     */
+    default String droppedPorts(int number) {
+        return null;
+    }
+
     /** A running (or exited) generation's process. */
     interface Child {
         long pid();
