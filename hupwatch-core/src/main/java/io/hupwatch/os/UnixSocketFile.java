@@ -50,17 +50,11 @@ public final class UnixSocketFile {
         }
     }
 
-    /** Both encodings (the kernel's 32-bit one and glibc's dev_t) agree on major and minor below 4096 / 2^20. */
+    /** stat's dev_t (glibc's encoding) against the kernel's internal one (major << 20 | minor), which sock_diag gives. */
     private static boolean sameDevice(long statDev, long kernelDev) {
-        return major(statDev) == major(kernelDev) && minor(statDev) == minor(kernelDev);
-    }
-
-    private static long major(long dev) {
-        return (dev >>> 8) & 0xfff;
-    }
-
-    private static long minor(long dev) {
-        return (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+        long major = ((statDev >>> 8) & 0xfff) | ((statDev >>> 32) & ~0xfffL);
+        long minor = (statDev & 0xff) | ((statDev >>> 12) & ~0xffL);
+        return major == kernelDev >>> 20 && minor == (kernelDev & 0xfffff);
     }
 
     /** {vfs inode, vfs device} of the unix socket with inode {@code socketInode}, or null. */
