@@ -4,17 +4,30 @@ import java.net.SocketAddress;
 
 /**
  * Called from Netty's native transports ({@code io.netty.channel.unix.Socket}, also when shaded),
- * which bind through their own JNI code rather than the JDK's. Loaded by the system class loader,
- * which every application class loader delegates to. Fails soft: on any error Netty binds as usual.
+ * which bind through their own JNI code rather than the JDK's. Reached by reflection through the system
+ * class loader ({@link NettyReach}), so Netty's own class loader need not see it. Fails soft: on any
+ * error Netty binds as usual.
  */
 public final class NettyHooks {
     private static volatile Claims claims;
+    /** How often Netty's changed code reached this class. */
+    static final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
     private NettyHooks() {
     }
 
     static void install(Claims c) {
         claims = c;
+    }
+
+    /**
+     * The one entry point the changed Netty code calls: {@code {"bind", fd, address}} answers whether the
+     * agent claimed the socket, {@code {"listen", fd, backlog}} the backlog to use.
+     */
+    public static Object call(Object[] args) {
+        calls.incrementAndGet();
+        int fd = (Integer) args[1];
+        return args[0].equals("listen") ? (Object) backlog(fd, (Integer) args[2]) : (Object) bind(fd, (SocketAddress) args[2]);
     }
 
     /** True when the agent claimed the socket and Netty's own bind must be skipped. */
