@@ -27,8 +27,31 @@ public final class NettyHooks {
     public static Object call(Object[] args) {
         calls.incrementAndGet();
         int fd = (Integer) args[1];
+        if (args.length > 3 && notServed((String) args[3])) {
+            return args[0].equals("listen") ? args[2] : Boolean.FALSE;
+        }
         return args[0].equals("listen") ? (Object) backlog(fd, (Integer) args[2]) : (Object) bind(fd, (SocketAddress) args[2]);
     }
+
+    /**
+     * Netty's io_uring transport accepts through requests queued in the kernel, which hold the socket
+     * itself: neither the readiness watch (it looks for epoll sets and threads in accept) nor the drain
+     * (it points the fd elsewhere) reaches them. Its sockets are left to the server, as without the agent.
+     */
+    static boolean notServed(String socketClass) {
+        if (!socketClass.contains(".uring.")) {
+            return false;
+        }
+        if (!toldUring) {
+            toldUring = true;
+            AgentLog.info("does not serve Netty's io_uring transport: the server binds its own ports, as without"
+                    + " hupwatch's agent (no shared socket, readiness after the warm-up); use Netty's epoll or NIO"
+                    + " transport for zero-downtime swaps");
+        }
+        return true;
+    }
+
+    private static volatile boolean toldUring;
 
     /** True when the agent claimed the socket and Netty's own bind must be skipped. */
     public static boolean bind(int fd, SocketAddress address) {

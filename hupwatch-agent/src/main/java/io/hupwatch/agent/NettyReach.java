@@ -14,7 +14,7 @@ import org.objectweb.asm.Type;
  * try {
  *     Method m = Class.forName("io.hupwatch.agent.NettyHooks", false, ClassLoader.getSystemClassLoader())
  *             .getMethod("call", Object[].class);
- *     Object r = m.invoke(null, new Object[] {new Object[] {"bind", intValue(), address}});
+ *     Object r = m.invoke(null, new Object[] {new Object[] {"bind", intValue(), address, getClass().getName()}});
  *     if (r == Boolean.TRUE) return;                       // bind: claimed
  *     backlog = ((Integer) r).intValue();                   // listen: the backlog to use
  * } catch (Throwable t) { }
@@ -54,7 +54,7 @@ final class NettyReach {
         mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
         mv.visitInsn(Opcodes.DUP);
         mv.visitInsn(Opcodes.ICONST_0);
-        mv.visitInsn(Opcodes.ICONST_3);
+        mv.visitInsn(Opcodes.ICONST_4);
         mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
         store(mv, 0, () -> mv.visitLdcInsn(listen ? "listen" : "bind"));
         store(mv, 1, () -> {
@@ -69,6 +69,11 @@ final class NettyReach {
             } else {
                 mv.visitVarInsn(Opcodes.ALOAD, 1);
             }
+        });
+        store(mv, 3, () -> {
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "getClass", "()Ljava/lang/Class;", false);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Class", "getName", "()Ljava/lang/String;", false);
         });
         mv.visitInsn(Opcodes.AASTORE);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/reflect/Method", "invoke",
