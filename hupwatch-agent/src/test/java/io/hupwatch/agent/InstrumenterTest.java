@@ -95,6 +95,24 @@ class InstrumenterTest {
     }
 
     @Test
+    void nettyIoUringIsNotServedAndSaysSoOnce() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", 8080);
+            assertEquals(Boolean.FALSE, NettyHooks.call(new Object[] {"bind", 9, address, "io.netty.channel.uring.LinuxSocket"}));
+            assertEquals(50, NettyHooks.call(new Object[] {"listen", 9, 50, "io.netty.channel.uring.LinuxSocket"}));
+            assertEquals(false, NettyHooks.notServed("io.netty.channel.epoll.LinuxSocket"));
+        } finally {
+            System.setErr(saved);
+        }
+        String line = err.toString();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.contains("does not serve Netty's io_uring transport"), line);
+    }
+
+    @Test
     void everyJdkTargetGetsTheHooksItNeeds() throws Exception {
         for (String target : List.of("sun/nio/ch/Net", "sun/nio/ch/UnixDomainSockets", "sun/nio/ch/ServerSocketChannelImpl",
                 "sun/nio/fs/UnixFileSystemProvider")) {
