@@ -173,6 +173,12 @@ final class Claims implements Function<Object[], Object> {
             return backlog;
         }
         int wanted = Math.max(backlog, settings.backlog());
+        AgentSettings.Held same = heldAt(address);
+        if (same != null) {
+            // another socket of an SO_REUSEPORT group (one per event loop) whose first one was handed over
+            // meanwhile: it becomes that one, so that every socket of the group is shared and drained
+            return claim(fd, same, address.substring(address.indexOf(':') + 1)) ? wanted : backlog;
+        }
         long inode = ProcFs.socketInode(fd);
         try {
             JdkNatives.listen(fd, wanted);
@@ -216,6 +222,16 @@ final class Claims implements Function<Object[], Object> {
         } catch (IOException | RuntimeException e) {
             AgentLog.info("cannot keep a copy of " + address + " (" + e + "); binding it again in this JVM will fail");
         }
+    }
+
+    /** The socket hupwatch holds at exactly {@code address} that this process has, or null. */
+    private AgentSettings.Held heldAt(String address) {
+        for (AgentSettings.Held h : held) {
+            if (h.display().equals(address) && inodes.containsKey(h.fd())) {
+                return h;
+            }
+        }
+        return null;
     }
 
     /** Whether {@code fd} is (still) one of the sockets hupwatch holds. */

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -24,18 +25,23 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
 
-/** A plain Netty 4.1 HTTP server on the NIO or the epoll transport. Usage: {@code PORT nio|epoll}. */
+/**
+ * A plain Netty 4.1 HTTP server on the NIO or the epoll transport. Usage: {@code PORT nio|epoll|epoll-reuseport};
+ * {@code epoll-reuseport} binds the port twice with {@code SO_REUSEPORT}, one listening socket per boss loop.
+ */
 public final class NettyPlainServer {
     private NettyPlainServer() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        boolean epoll = args.length > 1 && args[1].equals("epoll");
+        boolean reusePort = args.length > 1 && args[1].equals("epoll-reuseport");
+        boolean epoll = reusePort || args.length > 1 && args[1].equals("epoll");
+        int binds = reusePort ? 2 : 1;
         String generation = System.getenv().getOrDefault("HUPWATCH_GENERATION", "?");
         long pid = ProcessHandle.current().pid();
         byte[] body = ("generation " + generation + " pid " + pid + "\n").getBytes(StandardCharsets.UTF_8);
 
-        EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        EventLoopGroup boss = epoll ? new EpollEventLoopGroup(binds) : new NioEventLoopGroup(1);
         EventLoopGroup workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -43,7 +49,7 @@ public final class NettyPlainServer {
             workers.shutdownGracefully().syncUninterruptibly();
         }, "netty-stop"));
 
-        Channel channel = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -51,8 +57,14 @@ public final class NettyPlainServer {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new Responder(body));
                     }
-                })
-                .bind(port).sync().channel();
+                });
+        if (reusePort) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Channel channel = null;
+        for (int i = 0; i < binds; i++) {
+            channel = bootstrap.bind(port).sync().channel();
+        }
         System.err.println((epoll ? "netty-epoll" : "netty-nio") + " generation " + generation + " pid " + pid
                 + " listening on " + channel.localAddress());
         channel.closeFuture().sync();
