@@ -36,6 +36,27 @@ class ReusePortGroupTest {
         SwapsUnderLoad.run(hw, port, 2, cleanup, dir);
     }
 
+    /**
+     * A socket handed over is served like a claimed one in the JVM that handed it over: a server that
+     * closes it and binds the same address again (a connector restart) claims hupwatch's socket rather
+     * than failing with "address in use" against it.
+     */
+    @Test
+    void aServerThatRebindsAnAdoptedPortInTheSameJvmClaimsIt() throws Exception {
+        int port = TestServers.freePort();
+        HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of(),
+                TestServers.java("JdkHttpServer", Integer.toString(port), "--restart-after-ms", "1500")));
+        hw.awaitLine(Pattern.compile("jdk-http generation 1 pid \\d+ restarted on"), Duration.ofSeconds(60));
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) serves tcp:\\S+:" + port + ", held by hupwatch"),
+                Duration.ofSeconds(5));
+        SwapsUnderLoad.awaitServing(port, 1, hw);
+        assertEquals(1, hw.linesMatching(Pattern.compile("adopted tcp:")).size(), hw.describe());
+        assertEquals(1, listeningSockets(port), hw.describe());
+        hw.signal("HUP");
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) exited"), Duration.ofSeconds(60));
+        SwapsUnderLoad.awaitServing(port, 2, hw);
+    }
+
     /** Listening TCP sockets on {@code port}, whoever holds them (ss counts a shared socket once). */
     private static long listeningSockets(int port) throws Exception {
         Process ss = new ProcessBuilder("ss", "-Hltn", "sport = :" + port).redirectErrorStream(true).start();
