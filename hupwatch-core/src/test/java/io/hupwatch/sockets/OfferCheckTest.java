@@ -1,5 +1,6 @@
 package io.hupwatch.sockets;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,18 @@ class OfferCheckTest {
             Files.writeString(path, "not the socket");
             String wrong = OfferCheck.wrong(s.fd(), BindAddress.parse("unix:" + path, 0));
             assertTrue(wrong != null && wrong.contains("not that socket's"), wrong);
+        }
+    }
+
+    @Test
+    void theIdentityGivenToTheAgentIsTheOpenFilesDeviceAndInode() throws Exception {
+        try (ListeningSocket s = SocketBinder.bind(BindAddress.parse("tcp:127.0.0.1:0", 0))) {
+            Path fd = Path.of("/proc/self/fd/" + s.fd());
+            assertEquals(Files.getAttribute(fd, "unix:dev") + ":" + Files.getAttribute(fd, "unix:ino"),
+                    io.hupwatch.os.SocketIdentity.of(s.fd()), "what the agent compares with, through its own /proc");
+            String settings = io.hupwatch.spawn.JvmAgent.of(io.hupwatch.supervisor.JvmAgentMode.OFF, "TERM", 5000, 4096)
+                    .readyTimeout(60_000).settings(2, dir.resolve("link.sock"), java.util.List.of("3:8:99@tcp:0.0.0.0:80"), true);
+            assertTrue(settings.contains(";ready=60000;") && settings.endsWith(";held=3:8:99@tcp:0.0.0.0:80"), settings);
         }
     }
 
