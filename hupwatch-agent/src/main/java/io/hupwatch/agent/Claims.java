@@ -22,6 +22,8 @@ import java.util.function.Function;
  */
 final class Claims implements Function<Object[], Object> {
     private final AgentSettings settings;
+    /** The sockets hupwatch holds that this process has: those of the settings, then those it handed over. */
+    private final java.util.List<AgentSettings.Held> held;
     /** held fd -> its socket's inode, for the held sockets this process really has. */
     private final Map<Integer, Long> inodes;
     private final Listener listener;
@@ -44,6 +46,7 @@ final class Claims implements Function<Object[], Object> {
 
     Claims(AgentSettings settings, Map<Integer, Long> inodes, HupwatchLink link, Listener listener) {
         this.settings = settings;
+        this.held = new java.util.concurrent.CopyOnWriteArrayList<>(settings.held());
         this.inodes = inodes;
         this.link = link;
         this.listener = listener;
@@ -83,7 +86,7 @@ final class Claims implements Function<Object[], Object> {
         }
         AgentSettings.Held match = null;
         AgentSettings.Held samePort = null;
-        for (AgentSettings.Held h : settings.held()) {
+        for (AgentSettings.Held h : held) {
             if (h.tcp() == null || h.tcp().getPort() != port || !inodes.containsKey(h.fd())) {
                 continue;
             }
@@ -122,7 +125,7 @@ final class Claims implements Function<Object[], Object> {
 
     boolean bindUnix(int fd, Path path) {
         Path wanted = path.toAbsolutePath().normalize();
-        for (AgentSettings.Held h : settings.held()) {
+        for (AgentSettings.Held h : held) {
             if (h.unix() != null && h.unix().equals(wanted) && inodes.containsKey(h.fd())
                     && JdkNatives.socketType(fd) == JdkNatives.SOCK_STREAM) {
                 return claim(fd, h, wanted.toString());
@@ -135,6 +138,13 @@ final class Claims implements Function<Object[], Object> {
     }
 
     private synchronized boolean claim(int fd, AgentSettings.Held held, String asked) {
+        if (!ProcFs.isFile(held.fd(), held.identity(), inodes.getOrDefault(held.fd(), -1L))) {
+            // closed (or the number reused) since: never dup2 from an fd number alone
+            inodes.remove(held.fd());
+            AgentLog.info("no longer has hupwatch's " + held.display() + " (fd " + held.fd() + " is another file now);"
+                    + " the server binds " + asked + " itself");
+            return false;
+        }
         try {
             // the held socket is non-blocking already (premain made it so for every holder)
             ProcFs.dup2KeepingEpoll(held.fd(), fd, ProcFs.watchesOf(ProcFs.epollWatches(), fd, -1));
@@ -163,6 +173,12 @@ final class Claims implements Function<Object[], Object> {
             return backlog;
         }
         int wanted = Math.max(backlog, settings.backlog());
+        AgentSettings.Held same = heldAt(address);
+        if (same != null) {
+            // another socket of an SO_REUSEPORT group (one per event loop) whose first one was handed over
+            // meanwhile: it becomes that one, so that every socket of the group is shared and drained
+            return claim(fd, same, address.substring(address.indexOf(':') + 1)) ? wanted : backlog;
+        }
         long inode = ProcFs.socketInode(fd);
         try {
             JdkNatives.listen(fd, wanted);
@@ -170,17 +186,61 @@ final class Claims implements Function<Object[], Object> {
             return backlog; // the server's own listen fails the same way, and says so
         }
         link.send("ADOPT " + fd + " " + address);
+        adoptedHere(fd, address, inode);
         listener.adopted(address, fd, inode);
         return wanted;
+    }
+
+    /**
+     * After the readiness timeout, when adopting: the held sockets of {@code inodes} the server never bound
+     * are a port this release dropped. hupwatch releases them; this JVM closes its copies and forgets them
+     * (a later bind of that address is the server's own).
+     */
+    synchronized void dropUnbound(Set<Long> never) {
+        for (AgentSettings.Held h : held) {
+            Long inode = inodes.get(h.fd());
+            if (inode != null && never.contains(inode) && !claimed.containsValue(h)) {
+                inodes.remove(h.fd());
+                JdkNatives.close(h.fd());
+            }
+        }
+    }
+
+    /**
+     * A socket handed over is served exactly like a claimed one: non-blocking for every holder, its backlog
+     * kept, and a copy held here, so that the server closing it and binding that address again (a
+     * connector restart) claims it rather than failing with "address in use" against hupwatch's copy.
+     */
+    private void adoptedHere(int fd, String address, long inode) {
+        try {
+            JdkNatives.setBlocking(fd, false);
+            int copy = JdkNatives.dup(fd);
+            AgentSettings.Held h = AgentSettings.held(copy + "@" + address);
+            held.add(h);
+            inodes.put(copy, inode);
+            claimed.put(fd, h);
+        } catch (IOException | RuntimeException e) {
+            AgentLog.info("cannot keep a copy of " + address + " (" + e + "); binding it again in this JVM will fail");
+        }
+    }
+
+    /** The socket hupwatch holds at exactly {@code address} that this process has, or null. */
+    private AgentSettings.Held heldAt(String address) {
+        for (AgentSettings.Held h : held) {
+            if (h.display().equals(address) && inodes.containsKey(h.fd())) {
+                return h;
+            }
+        }
+        return null;
     }
 
     /** Whether {@code fd} is (still) one of the sockets hupwatch holds. */
     boolean isHeld(int fd) {
         AgentSettings.Held h = claimed.get(fd);
         if (h == null) {
-            for (AgentSettings.Held held : settings.held()) {
-                if (held.fd() == fd) {
-                    h = held;
+            for (AgentSettings.Held each : held) {
+                if (each.fd() == fd) {
+                    h = each;
                 }
             }
         }
@@ -192,7 +252,7 @@ final class Claims implements Function<Object[], Object> {
     /** hupwatch's socket files outlive every generation: a server's delete of one is skipped. */
     boolean keepFile(Path path) {
         Path p = path.toAbsolutePath().normalize();
-        for (AgentSettings.Held h : settings.held()) {
+        for (AgentSettings.Held h : held) {
             if (p.equals(h.unix())) {
                 if (saidOnce.add("keep " + p)) {
                     AgentLog.info("kept " + p + " when the server deleted it: it is hupwatch's socket, shared by"

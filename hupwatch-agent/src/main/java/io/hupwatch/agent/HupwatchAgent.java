@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The agent's entry point ({@code -javaagent:hupwatch-agent.jar}). It does little and fails soft: it
@@ -38,11 +39,12 @@ public final class HupwatchAgent {
 
     private static void start(AgentSettings settings, Instrumentation inst) throws Exception {
         AgentLog.generation(settings.generation());
-        // The held sockets this process really has (a JVM started by this one inherits the variable, not the fds).
-        Map<Integer, Long> inodes = new HashMap<>();
+        // The held sockets this process really has, and are what hupwatch said (a JVM started by this one
+        // inherits the variable, not the fds; an fd number may be something else here).
+        Map<Integer, Long> inodes = new ConcurrentHashMap<>();
         for (AgentSettings.Held h : settings.held()) {
             long inode = ProcFs.socketInode(h.fd());
-            if (inode >= 0) {
+            if (inode >= 0 && (h.identity() == null || h.identity().endsWith(":" + inode))) {
                 inodes.put(h.fd(), inode);
             }
         }
@@ -51,6 +53,7 @@ public final class HupwatchAgent {
         }
         JdkNatives.init(inst);
         List<AgentSettings.Held> present = new ArrayList<>();
+        Map<Long, String> watched = new HashMap<>();
         boolean unix = false;
         for (AgentSettings.Held h : settings.held()) {
             if (!inodes.containsKey(h.fd())) {
@@ -59,22 +62,29 @@ public final class HupwatchAgent {
             // every holder shares one mode: non-blocking, so that no thread sits in a kernel accept
             JdkNatives.setBlocking(h.fd(), false);
             present.add(h);
+            watched.put(inodes.get(h.fd()), h.display());
             unix |= h.unix() != null;
         }
         settings = settings.withHeld(present);
         Set<Long> heldInodes = Set.copyOf(inodes.values());
         Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
         HupwatchLink link = new HupwatchLink(settings.link(), settings.generation());
-        // With --bind: ready when accepting on every held socket. Adopting (a release may drop a port):
-        // on every socket this server claimed or handed over.
-        ReportReady report = new ReportReady(link, settings);
-        ReadinessWatch watch = new ReadinessWatch(settings.adopt() ? Set.of() : heldInodes, report);
-        Claims claims = new Claims(settings, inodes, link, new OnClaim(watch, drain, settings.adopt() ? inodes : null));
-        report.claims = claims;
-        NettyHooks.install(claims);
+        Claims[] claims = new Claims[1];
+        boolean adopting = settings.adopt();
+        // hupwatch decides readiness from these reports; past the readiness timeout, a held socket the server
+        // never bound is a port this release dropped: when adopting, hupwatch releases it, so this JVM must
+        // not keep it open (queueing connections nobody accepts).
+        ReadinessWatch watch = new ReadinessWatch(watched, address -> link.send("ACCEPTING " + address),
+                settings.readyMillis(), never -> {
+                    if (adopting && claims[0] != null) {
+                        claims[0].dropUnbound(never);
+                    }
+                });
+        claims[0] = new Claims(settings, inodes, link, new OnClaim(watch, drain));
+        NettyHooks.install(claims[0]);
         // ASM and the hook class are loaded on a thread of their own, while the server starts (unless a
         // target class is loaded already: then now, before the server can call it).
-        HookSetup hooks = new HookSetup(inst, claims, unix);
+        HookSetup hooks = new HookSetup(inst, claims[0], unix);
         inst.addTransformer(new Transformer(unix, hooks), true);
         hooks.start();
         try {
@@ -86,62 +96,26 @@ public final class HupwatchAgent {
         watch.start();
     }
 
-    /**
-     * Tells hupwatch, once, that this generation accepts on its sockets. When adopting, it then closes
-     * its copies of the held sockets its server did not bind: a port this release no longer serves must
-     * not stay open here (queueing connections nobody accepts) after hupwatch releases it.
-     */
-    private static final class ReportReady implements Runnable {
-        private final HupwatchLink link;
-        private final AgentSettings settings;
-        volatile Claims claims;
-
-        ReportReady(HupwatchLink link, AgentSettings settings) {
-            this.link = link;
-            this.settings = settings;
-        }
-
-        @Override
-        public void run() {
-            link.send("ACCEPTING=1");
-            if (!settings.adopt() || claims == null) {
-                return;
-            }
-            for (AgentSettings.Held h : settings.held()) {
-                if (!claims.claimed().containsValue(h)) {
-                    JdkNatives.close(h.fd());
-                }
-            }
-        }
-    }
-
     /** After a claim: sample readiness often again, and make the drain's stand-in socket before it is needed. */
     private static final class OnClaim implements Claims.Listener {
         private final ReadinessWatch watch;
         private final Drain drain;
-        /** held fd -> inode when readiness counts only the sockets this server claims; else null. */
-        private final Map<Integer, Long> claimedCount;
 
-        OnClaim(ReadinessWatch watch, Drain drain, Map<Integer, Long> claimedCount) {
+        OnClaim(ReadinessWatch watch, Drain drain) {
             this.watch = watch;
             this.drain = drain;
-            this.claimedCount = claimedCount;
         }
 
         @Override
         public void claimed(AgentSettings.Held held, int fd) {
-            if (claimedCount != null && claimedCount.containsKey(held.fd())) {
-                watch.watch(claimedCount.get(held.fd()));
-            } else {
-                watch.kick();
-            }
+            watch.kick();
             prepareDrain();
         }
 
         @Override
         public void adopted(String address, int fd, long inode) {
             drain.shared(address, inode);
-            watch.watch(inode);
+            watch.watch(inode, address);
             prepareDrain();
         }
 

@@ -52,7 +52,9 @@ final class Instrumenter {
             return null;
         }
         reader.accept(visitor, 0);
-        return writer.toByteArray();
+        byte[] changed = writer.toByteArray();
+        HookCount.inserted(className, changed);
+        return changed;
     }
 
     /**
@@ -158,7 +160,11 @@ final class Instrumenter {
         mv.visitInsn(Opcodes.POP);
     }
 
-    /** Netty's native transports: {@code Socket.bind(SocketAddress)} and {@code Socket.listen(int)}. */
+    /**
+     * Netty's native transports: {@code Socket.bind(SocketAddress)} and {@code Socket.listen(int)}. The hook
+     * is reached through java.base types only ({@link NettyReach}), so that it works where the class loader of
+     * Netty cannot see the agent's classes (OSGi, JBoss Modules).
+     */
     private static ClassVisitor nettySocket(ClassWriter writer, String socketClass) {
         return new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
@@ -173,22 +179,7 @@ final class Instrumenter {
                     @Override
                     public void visitCode() {
                         super.visitCode();
-                        mv.visitVarInsn(Opcodes.ALOAD, 0);
-                        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, socketClass, "intValue", "()I", false);
-                        if (listen) {
-                            mv.visitVarInsn(Opcodes.ILOAD, 1);
-                            mv.visitMethodInsn(Opcodes.INVOKESTATIC, NETTY_HOOKS, "backlog", "(II)I", false);
-                            mv.visitVarInsn(Opcodes.ISTORE, 1);
-                            return;
-                        }
-                        mv.visitVarInsn(Opcodes.ALOAD, 1);
-                        mv.visitMethodInsn(Opcodes.INVOKESTATIC, NETTY_HOOKS, "bind", "(ILjava/net/SocketAddress;)Z", false);
-                        Label go = new Label();
-                        mv.visitJumpInsn(Opcodes.IFEQ, go);
-                        mv.visitInsn(Opcodes.RETURN);
-                        mv.visitLabel(go);
-                        mv.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
-                        mv.visitInsn(Opcodes.NOP);
+                        NettyReach.call(mv, socketClass, listen);
                     }
                 };
             }

@@ -28,6 +28,7 @@ final class JdkNatives {
     private static Method epollCtl;
     private static Method listen;
     private static Method close;
+    private static Method dup;
     private static Method channelFd;
     private static Method localInet;
     private static Method localUnix;
@@ -84,6 +85,24 @@ final class JdkNatives {
     /** Sets or clears O_NONBLOCK (a property of the open file, so shared by every holder). */
     static void setBlocking(int fd, boolean blocking) throws IOException {
         callIo(configureBlocking, call(newFd, fd), blocking);
+    }
+
+    /** dup(2): a new fd for the same open file. */
+    static synchronized int dup(int fd) throws IOException {
+        try {
+            if (dup == null) {
+                dup = open(Class.forName("sun.nio.ch.InheritedChannel").getDeclaredMethod("dup", int.class));
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("no dup in this JDK: " + e);
+        }
+        try {
+            return (Integer) dup.invoke(null, fd);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IOException(e);
+        }
     }
 
     /** close(2), quietly. */

@@ -47,6 +47,25 @@ final class ProcFs {
         return -1;
     }
 
+    /**
+     * Whether {@code fd} is still the file hupwatch named: its {@code DEV:INO} ({@code identity}, from
+     * hupwatch), else at least the socket inode seen at start-up ({@code inode}).
+     */
+    static boolean isFile(int fd, String identity, long inode) {
+        if (inode < 0 || socketInode(fd) != inode) {
+            return false;
+        }
+        if (identity == null) {
+            return true;
+        }
+        try {
+            Path link = FDS.resolve(Integer.toString(fd));
+            return identity.equals(Files.getAttribute(link, "unix:dev") + ":" + Files.getAttribute(link, "unix:ino"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** fd number -> socket inode, for every socket open in this process. */
     static Map<Integer, Long> socketFds() {
         Map<Integer, Long> sockets = new HashMap<>();

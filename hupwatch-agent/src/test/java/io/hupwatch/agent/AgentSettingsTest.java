@@ -31,6 +31,39 @@ class AgentSettingsTest {
     }
 
     @Test
+    void aHeldSocketCarriesTheIdentityOfItsFileAndTheReadyTimeoutIsRead() {
+        AgentSettings s = AgentSettings.parse("v=1;ready=60000;held=3:8:41231@tcp:0.0.0.0:8080;held=4@unix:/run/a.sock");
+        assertEquals(60000, s.readyMillis());
+        assertEquals(3, s.held().get(0).fd());
+        assertEquals("8:41231", s.held().get(0).identity(), "a claim checks DEV:INO, not the fd number alone");
+        assertEquals("tcp:0.0.0.0:8080", s.held().get(0).display());
+        assertNull(s.held().get(1).identity());
+        assertEquals(0, AgentSettings.parse("v=1").readyMillis(), "not told: no deadline");
+    }
+
+    @Test
+    void aClosedOrReusedFdNumberIsNotTheHeldSocket() throws Exception {
+        try (var ch = java.nio.channels.ServerSocketChannel.open()) {
+            ch.bind(new InetSocketAddress("127.0.0.1", 0));
+            int fd = -1;
+            long inode = -1;
+            for (var e : ProcFs.socketFds().entrySet()) {
+                if (e.getKey() > fd) {
+                    fd = e.getKey();
+                    inode = e.getValue();
+                }
+            }
+            Path link = Path.of("/proc/self/fd/" + fd);
+            String identity = java.nio.file.Files.getAttribute(link, "unix:dev") + ":"
+                    + java.nio.file.Files.getAttribute(link, "unix:ino");
+            assertTrue(ProcFs.isFile(fd, identity, inode));
+            assertTrue(!ProcFs.isFile(fd, "1:" + inode, inode), "another device");
+            assertTrue(!ProcFs.isFile(fd, identity, inode + 1), "another socket");
+            assertTrue(!ProcFs.isFile(99999, identity, inode), "not open");
+        }
+    }
+
+    @Test
     void percentEncodingKeepsSemicolonsInPaths() {
         String path = "/run/odd;name%.sock";
         AgentSettings s = AgentSettings.parse("v=1;held=" + AgentSettings.encode("3@unix:" + path));

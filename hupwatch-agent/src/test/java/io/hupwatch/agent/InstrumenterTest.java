@@ -3,6 +3,7 @@ package io.hupwatch.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -100,6 +101,81 @@ class InstrumenterTest {
         for (String call : calls(renamed, null, null)) {
             assertEquals(false, call.startsWith("io/hupwatch/"), call);
         }
+    }
+
+    @Test
+    void nettyReachesItsHookWhereItsClassLoaderCannotSeeTheAgent() throws Exception {
+        String name = "fake/io/netty/channel/unix/Socket";
+        byte[] changed;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(name + ".class")) {
+            changed = Instrumenter.transform(name, in.readAllBytes());
+        }
+        assertEquals(2, HookCount.calls(changed), "bind and listen");
+        // a loader like an OSGi bundle's: java.* and its own classes, nothing of the class path
+        ClassLoader bundle = new ClassLoader(ClassLoader.getPlatformClassLoader()) {
+            @Override
+            protected Class<?> findClass(String n) throws ClassNotFoundException {
+                if (n.equals(name.replace('/', '.'))) {
+                    return defineClass(n, changed, 0, changed.length);
+                }
+                throw new ClassNotFoundException(n);
+            }
+        };
+        assertThrows(ClassNotFoundException.class, () -> bundle.loadClass(NettyReach.HOOKS));
+        Class<?> socket = bundle.loadClass(name.replace('/', '.'));
+        Object s = socket.getConstructor().newInstance();
+        long before = NettyHooks.calls.get();
+        java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", 8080);
+        socket.getMethod("bind", java.net.SocketAddress.class).invoke(s, address);
+        assertEquals(address, socket.getField("bound").get(s), "not claimed (no held socket): Netty binds as usual");
+        socket.getMethod("listen", int.class).invoke(s, 7);
+        assertEquals(7, socket.getField("backlog").get(s));
+        assertEquals(before + 2, NettyHooks.calls.get(), "both calls reached the agent through the system class loader");
+    }
+
+    @Test
+    void nettyIoUringIsNotServedAndSaysSoOnce() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", 8080);
+            assertEquals(Boolean.FALSE, NettyHooks.call(new Object[] {"bind", 9, address, "io.netty.channel.uring.LinuxSocket"}));
+            assertEquals(50, NettyHooks.call(new Object[] {"listen", 9, 50, "io.netty.channel.uring.LinuxSocket"}));
+            assertEquals(false, NettyHooks.notServed("io.netty.channel.epoll.LinuxSocket"));
+        } finally {
+            System.setErr(saved);
+        }
+        String line = err.toString();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.contains("does not serve Netty's io_uring transport"), line);
+    }
+
+    @Test
+    void everyJdkTargetGetsTheHooksItNeeds() throws Exception {
+        for (String target : List.of("sun/nio/ch/Net", "sun/nio/ch/UnixDomainSockets", "sun/nio/ch/ServerSocketChannelImpl",
+                "sun/nio/fs/UnixFileSystemProvider")) {
+            int n = HookCount.calls(Instrumenter.transform(target, jdkClass(target)));
+            assertTrue(n >= 1, target + ": " + n);
+            assertEquals(n, HookCount.counts().get(target));
+        }
+    }
+
+    @Test
+    void aTargetOfAnUnknownVersionIsSaidInOneLine() throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            // a Net without the bind(ProtocolFamily, FileDescriptor, InetAddress, int) the agent knows
+            Instrumenter.transform("sun/nio/ch/Net", jdkClass("sun/nio/ch/IOUtil"));
+        } finally {
+            System.setErr(saved);
+        }
+        String line = err.toString();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.contains("found 0 of the 1 hook points it needs in sun.nio.ch.Net")
+                && line.contains("the server binds its own port"), line);
     }
 
     private static long count(List<String> calls, String call) {

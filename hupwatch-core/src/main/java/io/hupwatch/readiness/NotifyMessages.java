@@ -6,8 +6,9 @@ import io.hupwatch.supervisor.Readiness;
 
 /**
  * sd_notify messages ("READY=1", "STATUS=...", newline-separated) from a generation, as events; and
- * on a handoff connection also {@code ACCEPTING=1}, which hupwatch's Java agent sends once the
- * server accepts on every socket hupwatch holds ({@code --ready auto}).
+ * on a handoff connection also {@code ACCEPTING=1}, which hupwatch says for a generation once its
+ * Java agent has reported it accepting on every socket it must ({@code --ready auto}, decided by the
+ * sockets' {@code AcceptReadiness}).
  */
 public final class NotifyMessages {
     private static final int MAX_STATUS = 200;

@@ -43,7 +43,7 @@ final class AgentSetup {
             }
         }
         try {
-            return JvmAgent.of(mode, stop, grace, SocketBinder.BACKLOG);
+            return JvmAgent.of(mode, stop, grace, SocketBinder.BACKLOG).readyTimeout(config.readyTimeout().toMillis());
         } catch (IllegalStateException e) {
             if (mode == JvmAgentMode.ON) {
                 throw new StartupException(e.getMessage());

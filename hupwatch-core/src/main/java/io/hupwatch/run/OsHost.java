@@ -172,6 +172,11 @@ public final class OsHost implements Host, AutoCloseable {
     }
 
     @Override
+    public String droppedPorts(int number) {
+        return sockets.droppedPorts(number);
+    }
+
+    @Override
     public void close() {
         timers.shutdownNow();
     }

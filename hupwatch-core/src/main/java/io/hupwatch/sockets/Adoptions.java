@@ -82,10 +82,11 @@ final class Adoptions implements AgentMessages {
             log.warn("cannot adopt {} from generation {} (pid {}): {}", address.display(), generation, pid, e.getMessage());
             return;
         }
-        if (!PidFds.isListeningStream(fd)) {
+        String wrong = OfferCheck.wrong(fd, address);
+        if (wrong != null) {
             Native.libc().close(fd);
-            log.warn("refused fd {} of generation {} (pid {}) offered as {}: it is not a listening stream socket",
-                    childFd, generation, pid, address.display());
+            log.warn("refused fd {} of generation {} (pid {}) offered as {}: {}", childFd, generation, pid,
+                    address.display(), wrong);
             return;
         }
         try {
@@ -101,6 +102,16 @@ final class Adoptions implements AgentMessages {
         adopted.add(socket);
         serves(generation, address.display());
         log.info("adopted {} from generation {} (pid {})", address.display(), generation, pid);
+    }
+
+    /** The addresses {@code generation} serves: claimed at bind, or handed over by it. */
+    Set<String> served(int generation) {
+        return Set.copyOf(served.getOrDefault(generation, Set.of()));
+    }
+
+    /** Whether hupwatch holds {@code display} because a generation handed it over. */
+    boolean isAdopted(String display) {
+        return adopted.stream().anyMatch(s -> s.address().display().equals(display));
     }
 
     boolean isAdopted(ListeningSocket socket) {

@@ -1,5 +1,6 @@
 package io.hupwatch.sockets;
 
+import io.hupwatch.os.SocketIdentity;
 import io.hupwatch.spawn.JvmAgent;
 import io.hupwatch.spawn.Launch;
 import io.hupwatch.supervisor.SpawnException;
@@ -62,7 +63,8 @@ final class AgentPassing implements SocketPassing {
         List<String> held = new ArrayList<>();
         List<ListeningSocket> now = List.copyOf(sockets);
         for (ListeningSocket s : now) {
-            held.add(childFd(launch, s.fd()) + "@" + s.address().display());
+            String identity = SocketIdentity.of(s.fd());
+            held.add(childFd(launch, s.fd()) + (identity == null ? "" : ":" + identity) + "@" + s.address().display());
         }
         String own = launch.environment.get(HANDOFF_VARIABLE);
         Path link;

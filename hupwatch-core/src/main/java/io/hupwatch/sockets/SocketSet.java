@@ -8,6 +8,7 @@ import io.hupwatch.supervisor.StartupException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -25,12 +26,20 @@ public final class SocketSet implements AutoCloseable {
     private final RuntimeDir runtimeDir;
     private final SocketPassing passing;
     private final Adoptions adoptions;
+    /** The agent's readiness reports, or null without the agent. */
+    private final AcceptReadiness readiness;
 
-    private SocketSet(List<ListeningSocket> sockets, RuntimeDir runtimeDir, SocketPassing passing, Adoptions adoptions) {
+    private SocketSet(List<ListeningSocket> sockets, RuntimeDir runtimeDir, SocketPassing passing, Adoptions adoptions,
+            AcceptReadiness readiness) {
         this.sockets = sockets;
         this.runtimeDir = runtimeDir;
         this.passing = passing;
         this.adoptions = adoptions;
+        this.readiness = readiness;
+    }
+
+    private static List<String> displays(List<ListeningSocket> sockets) {
+        return sockets.stream().map(s -> s.address().display()).toList();
     }
 
     /**
@@ -64,11 +73,13 @@ public final class SocketSet implements AutoCloseable {
                 dir = needRuntimeDir ? RuntimeDir.create() : null;
                 List<ListeningSocket> held = new CopyOnWriteArrayList<>();
                 if (!withAgent) {
-                    return new SocketSet(held, dir, SocketPassing.NONE, null);
+                    return new SocketSet(held, dir, SocketPassing.NONE, null, null);
                 }
                 Adoptions adoptions = new Adoptions(held, dir.path());
-                return new SocketSet(held, dir, new AgentPassing(SocketPassing.NONE, agent, dir, held, onMessage,
-                        adoptions, true), adoptions);
+                AcceptReadiness ready = new AcceptReadiness(adoptions, () -> Set.copyOf(displays(held)), adoptions::served,
+                        adoptions::isAdopted, onMessage);
+                return new SocketSet(held, dir, new AgentPassing(SocketPassing.NONE, agent, dir, held, ready,
+                        ready, true), adoptions, ready);
             } catch (IOException e) {
                 if (dir != null) {
                     dir.close();
@@ -89,16 +100,19 @@ public final class SocketSet implements AutoCloseable {
                     s.keepSpareLink(dir.path());
                 }
             }
+            // With --bind, hupwatch holds exactly those (nothing is adopted), and a generation accepts on all of them.
+            List<String> all = displays(bound);
+            AcceptReadiness ready = new AcceptReadiness(AgentMessages.NONE, () -> Set.copyOf(all), null, a -> false,
+                    onMessage);
             SocketPassing passing = switch (mode) {
                 case STDIN -> new StdinPassing(bound.get(0));
                 case SYSTEMD -> new SystemdPassing(bound);
-                case HANDOFF -> new HandoffPassing(dir, bound, onMessage);
+                case HANDOFF -> new HandoffPassing(dir, bound, ready);
             };
             if (withAgent) {
-                // With --bind, hupwatch holds exactly those: nothing is adopted.
-                passing = new AgentPassing(passing, agent, dir, List.copyOf(bound), onMessage, AgentMessages.NONE, false);
+                passing = new AgentPassing(passing, agent, dir, List.copyOf(bound), ready, ready, false);
             }
-            return new SocketSet(new CopyOnWriteArrayList<>(bound), dir, passing, null);
+            return new SocketSet(new CopyOnWriteArrayList<>(bound), dir, passing, null, ready);
         } catch (SocketBinder.BindException e) {
             release(bound, dir);
             throw new StartupException(e.getMessage());
@@ -146,9 +160,20 @@ public final class SocketSet implements AutoCloseable {
 
     /** {@code generation} is now the serving one: adopted sockets it does not serve are released. */
     public void serving(int generation) {
+        if (readiness != null) {
+            readiness.serving(generation);
+        }
         if (adoptions != null) {
             adoptions.serving(generation);
         }
+    }
+
+    /**
+     * At the readiness timeout ({@code --ready auto}): the adopted ports {@code generation} never bound
+     * while it accepts on the others (a release that dropped them), or null.
+     */
+    public String droppedPorts(int generation) {
+        return readiness == null ? null : readiness.dropped(generation);
     }
 
     /** hupwatch's private directory, or null when nothing needed one. */

@@ -10,7 +10,7 @@ import java.util.List;
  * hupwatch's Java agent and how a generation gets it: {@code -javaagent:<jar>} right after a
  * {@code java} program, or (mode {@code on}) in {@code JAVA_TOOL_OPTIONS} for a start script; and
  * the variable {@value #VARIABLE} that tells the agent what hupwatch holds. Its format (the agent
- * module's {@code AgentSettings} reads it): {@code v=1;generation=N;link=PATH;stop=SIG;backlog=N;grace=MS[;adopt=1];held=FD@ADDRESS...},
+ * module's {@code AgentSettings} reads it): {@code v=1;generation=N;link=PATH;stop=SIG;backlog=N;grace=MS[;ready=MS][;adopt=1];held=FD:DEV:INO@ADDRESS...},
  * values percent-encoded ({@code %25}, {@code %3B}).
  *
  * <p>The jar is {@value #JAR_NAME} beside hupwatch's own jar (the build and a release both put it
@@ -25,13 +25,23 @@ public final class JvmAgent {
     private final String stopSignal;
     private final long graceMillis;
     private final int backlog;
+    private final long readyMillis;
 
-    private JvmAgent(JvmAgentMode mode, Path jar, String stopSignal, long graceMillis, int backlog) {
+    private JvmAgent(JvmAgentMode mode, Path jar, String stopSignal, long graceMillis, int backlog, long readyMillis) {
         this.mode = mode;
         this.jar = jar;
         this.stopSignal = stopSignal;
         this.graceMillis = graceMillis;
         this.backlog = backlog;
+        this.readyMillis = readyMillis;
+    }
+
+    /**
+     * The readiness timeout, told to the agent: past it, the held sockets its server has not bound are
+     * a port this release dropped, and the agent closes its copies of them. 0: never.
+     */
+    public JvmAgent readyTimeout(long millis) {
+        return new JvmAgent(mode, jar, stopSignal, graceMillis, backlog, millis);
     }
 
     /**
@@ -50,7 +60,7 @@ public final class JvmAgent {
                         + " (mvn package), name the jar with HUPWATCH_AGENT_JAR, or use --jvm-agent off");
             }
         }
-        return new JvmAgent(mode, jar, stopSignal, graceMillis, backlog);
+        return new JvmAgent(mode, jar, stopSignal, graceMillis, backlog, 0);
     }
 
     private static Path locate() {
@@ -106,7 +116,8 @@ public final class JvmAgent {
      * The value of {@value #VARIABLE} for one generation.
      *
      * @param link the generation's handoff socket, where the agent reports
-     * @param held  "FD@ADDRESS" of each socket hupwatch holds, FD being where it is open in the child
+     * @param held  "FD:DEV:INO@ADDRESS" of each socket hupwatch holds, FD being where it is open in the child
+     *              and DEV:INO the identity of its open file (a claim checks it, not the fd number alone)
      * @param adopt whether the agent hands over the listening sockets its server opens on fixed ports
      */
     public String settings(int generation, Path link, List<String> held, boolean adopt) {
@@ -115,6 +126,9 @@ public final class JvmAgent {
                 .append(";stop=").append(stopSignal)
                 .append(";backlog=").append(backlog)
                 .append(";grace=").append(graceMillis);
+        if (readyMillis > 0) {
+            sb.append(";ready=").append(readyMillis);
+        }
         if (adopt) {
             sb.append(";adopt=1");
         }

@@ -37,6 +37,15 @@ public interface Host {
     }
 
     /**
+     * At the readiness timeout of {@code --ready auto}: the ports generation {@code number} never bound
+     * though it accepts on the others, when those may be dropped (adopted ones a release no longer
+     * serves); null when it is simply not ready.
+     */
+    default String droppedPorts(int number) {
+        return null;
+    }
+
+    /**
      * A running (or exited) generation: its first process and what it started. It has exited (and
      * {@link Event.ChildExited} is posted) when none of its processes is left.
      */

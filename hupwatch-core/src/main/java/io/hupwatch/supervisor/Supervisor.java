@@ -213,6 +213,11 @@ public final class Supervisor {
         if (g == null || g.number != number) {
             return;
         }
+        String dropped = config.ready() instanceof Readiness.Auto ? host.droppedPorts(number) : null;
+        if (dropped != null && g.child.isAlive()) {
+            promote(g, "accepting, but not on " + dropped + " within the ready timeout: a port this release dropped");
+            return;
+        }
         gens.starting = null;
         String reason = g + " was not ready within " + Durations.format(config.readyTimeout()) + " ("
                 + config.ready().describe() + ")";

@@ -63,6 +63,34 @@ class AutoReadinessTest {
     }
 
     @Test
+    void aPortTheNewGenerationNeverBindsIsDroppedAtTheReadyTimeoutNotAFailedReload() {
+        sup.start();
+        accepting(1);
+        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
+        host.advance(Duration.ofSeconds(59), sup);
+        assertEquals(List.of(1), host.serving, "not ready while it lacks a port the serving generation serves");
+        host.droppedPorts.put(2, "tcp:0.0.0.0:8081");
+        host.advance(Duration.ofSeconds(1), sup);
+        assertEquals(List.of(1, 2), host.serving, "at the timeout it accepts on the others: the swap goes on");
+        assertEquals(List.of("TERM"), host.signalsTo(host.generation(1)));
+        assertTrue(host.signalsTo(host.generation(2)).isEmpty(), "the new one is not stopped");
+    }
+
+    @Test
+    void withoutAutoReadinessNoPortIsDropped() {
+        host = new FakeHost();
+        sup = new Supervisor(new SupervisorConfig(List.of("java", "-jar", "app.jar"), Duration.ofSeconds(1),
+                Duration.ofSeconds(30), PosixSignal.TERM, List.of(), PassMode.HANDOFF, new Readiness.Notify(),
+                Duration.ofSeconds(60)), host, 42);
+        sup.start();
+        sup.handle(new Event.ChildReady(1, "READY=1"));
+        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
+        host.droppedPorts.put(2, "tcp:0.0.0.0:8081");
+        host.advance(Duration.ofSeconds(60), sup);
+        assertEquals(List.of(1), host.serving, "READY=1 never came: the reload fails");
+    }
+
+    @Test
     void whileNothingIsHeldTheWarmUpAlsoMakesAGenerationReady() {
         host.holdsSockets = false; // no --bind, and nothing adopted yet: maybe a JVM that opens no socket
         sup.start();

@@ -35,6 +35,14 @@ final class FakeHost implements Host {
         serving.add(number);
     }
 
+    /** What {@link #droppedPorts} answers, per generation. */
+    final java.util.Map<Integer, String> droppedPorts = new java.util.HashMap<>();
+
+    @Override
+    public String droppedPorts(int number) {
+        return droppedPorts.get(number);
+    }
+
     @Override
     public Child spawn(SpawnRequest request) throws SpawnException {
         requests.add(request);

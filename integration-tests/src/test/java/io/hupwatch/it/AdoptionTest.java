@@ -101,12 +101,15 @@ class AdoptionTest {
         int extra = TestServers.freePort();
         Path ports = dir.resolve("ports");
         Files.writeString(ports, "--extra-port " + extra);
-        HupwatchProcess hw = hupwatch(List.of("--jvm-agent", "on"), serverWithPortsFrom(ports, port));
+        // A release that drops a port is ready at the readiness timeout (it might still bind it late).
+        HupwatchProcess hw = hupwatch(List.of("--jvm-agent", "on", "--ready-timeout", "6s"), serverWithPortsFrom(ports, port));
         hw.awaitLine(Pattern.compile("adopted tcp:\\S+:" + extra + " from generation 1"), Duration.ofSeconds(60));
         SwapsUnderLoad.awaitServing(port, 1, hw);
         assertTrue(Http.get(extra).startsWith("generation 1 "));
         Files.writeString(ports, "");
         hw.signal("HUP");
+        hw.awaitLine(Pattern.compile("generation 2 \\(pid \\d+\\) ready after .*not on tcp:\\S+:" + extra
+                + " within the ready timeout: a port this release dropped"), Duration.ofSeconds(60));
         hw.awaitLine(Pattern.compile("released tcp:\\S+:" + extra + ": generation 2 no longer serves it"),
                 Duration.ofSeconds(60));
         hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) exited"), Duration.ofSeconds(40));

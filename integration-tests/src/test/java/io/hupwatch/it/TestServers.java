@@ -45,6 +45,17 @@ final class TestServers {
         return cmd;
     }
 
+    /** Netty 4.2 on its io_uring transport (its own module: Netty 4.2 and 4.1 cannot share a class path). */
+    static List<String> nettyIoUring(int port) {
+        Path module = REPO.resolve("test-servers-netty42/target");
+        if (!Files.isDirectory(module.resolve("lib"))) {
+            throw new IllegalStateException(module + "/lib is missing: build it with mvn package (the whole reactor)");
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx128m", "-cp", module.resolve("classes") + ":" + module.resolve("lib")
+                + "/*", "io.hupwatch.testservers.netty42.NettyIoUringServer", Integer.toString(port));
+    }
+
     /** The stock Spring Boot executable jar, {@code java -jar app.jar --server.port=PORT}. */
     static List<String> springBoot(int port) {
         Path jar = REPO.resolve("test-servers-spring-boot/target/spring-boot-app-exec.jar");

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
 /**
- * A plain JDK {@link HttpServer}. Usage: {@code PORT [--host HOST] [--extra-port P] [--fail-after-ms N]}.
+ * A plain JDK {@link HttpServer}. Usage: {@code PORT [--host HOST] [--extra-port P] [--fail-after-ms N] [--restart-after-ms N]}
+ * ({@code --restart-after-ms}: stops the server after N ms and starts it again on the same address, as a
+ * connector restart does).
  * No shutdown handling of its own: SIGTERM ends the JVM the default way.
  */
 public final class JdkHttpServer {
@@ -20,11 +22,13 @@ public final class JdkHttpServer {
         String host = null;
         Integer extraPort = null;
         long failAfterMs = -1;
+        long restartAfterMs = -1;
         for (int i = 1; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--host" -> host = args[i + 1];
                 case "--extra-port" -> extraPort = Integer.parseInt(args[i + 1]);
                 case "--fail-after-ms" -> failAfterMs = Long.parseLong(args[i + 1]);
+                case "--restart-after-ms" -> restartAfterMs = Long.parseLong(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -40,6 +44,13 @@ public final class JdkHttpServer {
         HttpServer extra = extraPort == null ? null : start(new InetSocketAddress(extraPort), body);
         String listening = describe(server.getAddress()) + (extra == null ? "" : " and " + describe(extra.getAddress()));
         System.err.println("jdk-http generation " + generation + " pid " + pid + " listening on " + listening);
+        if (restartAfterMs >= 0) {
+            Thread.sleep(restartAfterMs);
+            InetSocketAddress address = server.getAddress();
+            server.stop(0);
+            start(address, body);
+            System.err.println("jdk-http generation " + generation + " pid " + pid + " restarted on " + describe(address));
+        }
     }
 
     private static HttpServer start(InetSocketAddress address, byte[] body) throws IOException {

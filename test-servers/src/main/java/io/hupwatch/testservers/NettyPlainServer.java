@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -28,20 +29,23 @@ import java.nio.charset.StandardCharsets;
 /**
  * A plain Netty HTTP server (4.1; the same class runs on 4.2) on the NIO or the epoll transport, with
  * {@code keepalive-handler} also with Netty's {@link HttpServerKeepAliveHandler}.
- * Usage: {@code PORT nio|epoll [keepalive-handler]}.
+ * Usage: {@code PORT nio|epoll|epoll-reuseport [keepalive-handler]}; {@code epoll-reuseport} binds the port twice
+ * with {@code SO_REUSEPORT}, one listening socket per boss loop.
  */
 public final class NettyPlainServer {
     private NettyPlainServer() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        boolean epoll = args.length > 1 && args[1].equals("epoll");
+        boolean reusePort = args.length > 1 && args[1].equals("epoll-reuseport");
+        boolean epoll = reusePort || args.length > 1 && args[1].equals("epoll");
+        int binds = reusePort ? 2 : 1;
         boolean keepAliveHandler = args.length > 2 && args[2].equals("keepalive-handler");
         String generation = System.getenv().getOrDefault("HUPWATCH_GENERATION", "?");
         long pid = ProcessHandle.current().pid();
         byte[] body = ("generation " + generation + " pid " + pid + "\n").getBytes(StandardCharsets.UTF_8);
 
-        EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        EventLoopGroup boss = epoll ? new EpollEventLoopGroup(binds) : new NioEventLoopGroup(1);
         EventLoopGroup workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -49,7 +53,7 @@ public final class NettyPlainServer {
             workers.shutdownGracefully().syncUninterruptibly();
         }, "netty-stop"));
 
-        Channel channel = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -61,8 +65,14 @@ public final class NettyPlainServer {
                         }
                         ch.pipeline().addLast(new Responder(body));
                     }
-                })
-                .bind(port).sync().channel();
+                });
+        if (reusePort) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Channel channel = null;
+        for (int i = 0; i < binds; i++) {
+            channel = bootstrap.bind(port).sync().channel();
+        }
         System.err.println((epoll ? "netty-epoll" : "netty-nio") + " generation " + generation + " pid " + pid
                 + " listening on " + channel.localAddress() + " (Netty "
                 + io.netty.util.Version.identify().get("netty-codec-http").artifactVersion() + ")");
