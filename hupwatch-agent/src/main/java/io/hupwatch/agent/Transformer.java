@@ -35,14 +35,15 @@ final class Transformer implements ClassFileTransformer {
         }
         boolean jdk = loader == null && isJdkTarget(className, unix);
         if (!jdk && !className.endsWith("io/netty/channel/unix/Socket")
-                && !className.equals(Instrumenter.TOMCAT_ENDPOINT)) {
+                && !className.equals(Instrumenter.TOMCAT_ENDPOINT) && !Http2Advice.isTarget(className)) {
             return null;
         }
         if (jdk && !hooks.await()) {
             return null;
         }
         try {
-            return Instrumenter.transform(className, bytes);
+            return Http2Advice.isTarget(className) ? Http2Advice.transform(className, bytes)
+                    : Instrumenter.transform(className, bytes);
         } catch (Throwable t) {
             AgentLog.info("left " + className.replace('/', '.') + " unchanged (" + t + ")");
             return null;
