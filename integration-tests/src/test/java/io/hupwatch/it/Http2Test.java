@@ -90,6 +90,8 @@ class Http2Test {
             String exited = hw.awaitLine(Pattern.compile("generation " + (g - 1) + " \\(pid \\d+\\) exited"),
                     Duration.ofSeconds(40));
             drains.add(drainMillis(exited));
+            System.out.println(hw.awaitLine(Pattern.compile("generation " + (g - 1)
+                    + " \\(pid \\d+\\) sent GOAWAY on \\d+ HTTP/2 connection"), Duration.ofSeconds(5)));
             assertTrue(calls.which().startsWith("generation " + g + " "), "new calls reach generation " + g);
             if (inFlight != null) {
                 String answer = inFlight.exceptionally(Throwable::toString).get(30, TimeUnit.SECONDS);
