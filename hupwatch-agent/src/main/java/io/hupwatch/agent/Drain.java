@@ -76,6 +76,7 @@ final class Drain implements SignalHandler {
                 ServerHooks.draining();
                 int accepted = stopAccepting();
                 if (accepted >= 0) {
+                    Http2GoAway.sendOnEveryConnection();
                     awaitConnections();
                 }
             } catch (Throwable t) {

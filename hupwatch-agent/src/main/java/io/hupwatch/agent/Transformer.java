@@ -36,14 +36,16 @@ final class Transformer implements ClassFileTransformer {
         // the JDK HttpServer's exchange (platform loader) calls the hook class in the JDK too
         boolean jdk = loader == null && isJdkTarget(className, unix) || className.equals(Http1Instrumenter.JDK_EXCHANGE);
         if (!jdk && !className.endsWith("io/netty/channel/unix/Socket")
-                && !className.equals(Instrumenter.TOMCAT_ENDPOINT) && !Http1Instrumenter.isTarget(className)) {
+                && !className.equals(Instrumenter.TOMCAT_ENDPOINT) && !Http1Instrumenter.isTarget(className)
+                && !Http2Advice.isTarget(className)) {
             return null;
         }
         if (jdk && !hooks.await()) {
             return null;
         }
         try {
-            return Instrumenter.transform(className, bytes);
+            return Http2Advice.isTarget(className) ? Http2Advice.transform(className, bytes)
+                    : Instrumenter.transform(className, bytes);
         } catch (Throwable t) {
             AgentLog.info("left " + className.replace('/', '.') + " unchanged (" + t + ")");
             return null;
