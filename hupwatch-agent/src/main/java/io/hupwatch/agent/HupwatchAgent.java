@@ -65,6 +65,7 @@ public final class HupwatchAgent {
         Set<Long> heldInodes = Set.copyOf(inodes.values());
         Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
         HupwatchLink link = new HupwatchLink(settings.link(), settings.generation());
+        drain.reportTo(link);
         // With --bind: ready when accepting on every held socket. Adopting (a release may drop a port):
         // on every socket this server claimed or handed over.
         ReportReady report = new ReportReady(link, settings);

@@ -7,12 +7,24 @@ import io.hupwatch.supervisor.Readiness;
 /**
  * sd_notify messages ("READY=1", "STATUS=...", newline-separated) from a generation, as events; and
  * on a handoff connection also {@code ACCEPTING=1}, which hupwatch's Java agent sends once the
- * server accepts on every socket hupwatch holds ({@code --ready auto}).
+ * server accepts on every socket hupwatch holds ({@code --ready auto}), and {@code DRAIN_LEFT=N}, its
+ * count of the connections still open at the end of its drain.
  */
 public final class NotifyMessages {
     private static final int MAX_STATUS = 200;
 
+    /** The agent's count, at the end of its drain, of the connections its server still had open. */
+    private static final String DRAIN_LEFT = "DRAIN_LEFT=";
+
     private NotifyMessages() {
+    }
+
+    private static void drainLeft(int generation, String count, EventSink sink) {
+        try {
+            sink.post(new Event.DrainLeft(generation, Integer.parseInt(count)));
+        } catch (NumberFormatException e) {
+            // not the agent's line: ignored like any other unknown one
+        }
     }
 
     public static void dispatch(int generation, String payload, EventSink sink) {
@@ -21,6 +33,8 @@ public final class NotifyMessages {
                 sink.post(new Event.ChildReady(generation, "READY=1"));
             } else if (line.equals("ACCEPTING=1")) {
                 sink.post(new Event.ChildReady(generation, Readiness.Auto.HOW));
+            } else if (line.startsWith(DRAIN_LEFT)) {
+                drainLeft(generation, line.substring(DRAIN_LEFT.length()), sink);
             } else if (line.startsWith("STATUS=")) {
                 String text = line.substring("STATUS=".length());
                 sink.post(new Event.ChildStatus(generation, text.length() > MAX_STATUS
