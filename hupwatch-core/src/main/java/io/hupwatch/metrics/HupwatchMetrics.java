@@ -68,10 +68,6 @@ public final class HupwatchMetrics implements ReloadListener {
                 .help("Connections waiting in a held TCP socket's accept queue (from the kernel).")
                 .labelNames("socket", "address").callback(cb -> state.queues()
                         .forEach(q -> cb.call(q.waiting(), q.name(), q.address()))).register(registry);
-        GaugeWithCallback.builder().name("hupwatch_socket_accept_queue_limit")
-                .help("The backlog: how many connections a held TCP socket's accept queue takes.")
-                .labelNames("socket", "address").callback(cb -> state.queues()
-                        .forEach(q -> cb.call(q.limit(), q.name(), q.address()))).register(registry);
     }
 
     @Override

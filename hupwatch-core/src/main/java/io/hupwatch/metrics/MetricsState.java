@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record MetricsState(StatusReport report, List<SocketQueue> queues) {
 
-    /** A held socket's accept queue: connections waiting for an accept, and the backlog's limit. */
-    public record SocketQueue(String name, String address, long waiting, long limit) {
+    /** A held socket's accept queue: how many connections wait for an accept. */
+    public record SocketQueue(String name, String address, long waiting) {
     }
 }

@@ -23,22 +23,17 @@ public final class ProcNet {
     private ProcNet() {
     }
 
-    /** A listening TCP socket's accept queue: connections waiting for an accept, and the backlog's limit. */
-    public record AcceptQueue(long waiting, long limit) {
-    }
-
     /**
-     * The accept queue of each listening TCP socket, by inode. For a socket in the LISTEN state the
-     * kernel shows the queue's length as {@code rx_queue} and the backlog as {@code tx_queue}.
+     * The accept queue's length (connections waiting for an accept) of each listening TCP socket, by
+     * inode: for a socket in the LISTEN state the kernel shows it as {@code rx_queue}. (The backlog's
+     * limit is not in these tables; only netlink's sock_diag has it, as it has unix sockets' queues.)
      */
-    public static Map<Long, AcceptQueue> acceptQueues() {
-        Map<Long, AcceptQueue> out = new HashMap<>();
+    public static Map<Long, Long> acceptQueues() {
+        Map<Long, Long> out = new HashMap<>();
         for (String table : TCP_TABLES) {
             for (String[] f : rows(table)) {
                 if (f.length > 9 && f[3].equals(TCP_LISTEN)) {
-                    String[] queues = f[4].split(":");
-                    out.put(Long.parseLong(f[9]), new AcceptQueue(Long.parseLong(queues[1], 16),
-                            Long.parseLong(queues[0], 16)));
+                    out.put(Long.parseLong(f[9]), Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16));
                 }
             }
         }

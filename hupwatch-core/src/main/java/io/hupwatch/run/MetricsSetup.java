@@ -69,13 +69,12 @@ final class MetricsSetup implements Supplier<MetricsState> {
     }
 
     private List<MetricsState.SocketQueue> queues() {
-        Map<Long, ProcNet.AcceptQueue> byInode = ProcNet.acceptQueues();
+        Map<Long, Long> byInode = ProcNet.acceptQueues();
         List<MetricsState.SocketQueue> out = new ArrayList<>();
         for (ListeningSocket s : sockets.held()) {
-            ProcNet.AcceptQueue q = byInode.get(ProcNet.ownSocketInode(s.fd()));
-            if (q != null) {
-                out.add(new MetricsState.SocketQueue(s.address().name(), s.address().display(), q.waiting(),
-                        q.limit()));
+            Long waiting = byInode.get(ProcNet.ownSocketInode(s.fd()));
+            if (waiting != null) {
+                out.add(new MetricsState.SocketQueue(s.address().name(), s.address().display(), waiting));
             }
         }
         return out;
