@@ -1,14 +1,18 @@
 package io.hupwatch.os;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * The kernel's socket tables ({@code /proc/net/tcp}, {@code tcp6}, {@code unix}) and the sockets a
@@ -19,6 +23,10 @@ public final class ProcNet {
     private static final String TCP_ESTABLISHED = "01";
     private static final String TCP_LISTEN = "0A";
     private static final String UNIX_CONNECTED = "03";
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
+    /** Enough to reach the inode (field 9) of a tcp row; the path (field 7, the rest) of a unix row. */
+    private static final int TCP_FIELDS = 11;
+    private static final int UNIX_FIELDS = 8;
 
     private ProcNet() {
     }
@@ -31,11 +39,11 @@ public final class ProcNet {
     public static Map<Long, Long> acceptQueues() {
         Map<Long, Long> out = new HashMap<>();
         for (String table : TCP_TABLES) {
-            for (String[] f : rows(table)) {
+            eachRow(table, TCP_FIELDS, f -> {
                 if (f.length > 9 && f[3].equals(TCP_LISTEN)) {
                     out.put(Long.parseLong(f[9]), Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16));
                 }
-            }
+            });
         }
         return out;
     }
@@ -73,20 +81,20 @@ public final class ProcNet {
         }
         if (!ports.isEmpty()) {
             for (String table : TCP_TABLES) {
-                for (String[] f : rows(table)) {
+                eachRow(table, TCP_FIELDS, f -> {
                     if (f.length > 9 && f[3].equals(TCP_ESTABLISHED)
                             && ports.contains(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16))) {
                         countIn(count, owners.get(Long.parseLong(f[9])));
                     }
-                }
+                });
             }
         }
         if (!paths.isEmpty()) {
-            for (String[] f : rows("/proc/net/unix")) {
+            eachRow("/proc/net/unix", UNIX_FIELDS, f -> {
                 if (f.length > 7 && f[5].equals(UNIX_CONNECTED) && paths.contains(f[7])) {
                     countIn(count, owners.get(Long.parseLong(f[6])));
                 }
-            }
+            });
         }
         return count;
     }
@@ -107,14 +115,20 @@ public final class ProcNet {
         }
     }
 
-    /** The rows of a /proc/net table, split on blanks, without its heading. */
-    private static List<String[]> rows(String table) {
-        try {
-            List<String> lines = Files.readAllLines(Path.of(table));
-            return lines.subList(Math.min(1, lines.size()), lines.size()).stream()
-                    .map(l -> l.trim().split("\\s+")).toList();
+    /**
+     * Each row of a /proc/net table but its heading, split on blanks into at most {@code fields}, one at a
+     * time: a busy host's table has tens of thousands of rows (TIME_WAIT ones too), which must not all be
+     * in hupwatch's small heap at once.
+     */
+    private static void eachRow(String table, int fields, Consumer<String[]> row) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(Path.of(table)),
+                StandardCharsets.UTF_8))) {
+            r.readLine();
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                row.accept(BLANKS.split(line.trim(), fields));
+            }
         } catch (IOException e) {
-            return List.of();
+            // no such table (no IPv6, say): nothing in it
         }
     }
 }
