@@ -29,6 +29,7 @@ final class Drain implements SignalHandler {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile SignalHandler previous;
     private volatile ServerSocketChannel dummy;
+    private volatile HupwatchLink link;
 
     Drain(AgentSettings settings, Set<Long> heldInodes, long graceMillis) {
         this.signal = new Signal(settings.stopSignal());
@@ -51,6 +52,11 @@ final class Drain implements SignalHandler {
         } else {
             ports.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
         }
+    }
+
+    /** Where to report, at the end of the drain, how many connections were still open ({@code DRAIN_LEFT=N}). */
+    void reportTo(HupwatchLink l) {
+        link = l;
     }
 
     /** Takes over the stop signal, keeping the JVM's handler to call after the drain. */
@@ -120,6 +126,10 @@ final class Drain implements SignalHandler {
         if (open > 0) {
             AgentLog.info("stopped accepting; " + open + " of its " + first + " connection(s) still open after "
                     + graceMillis + " ms: the server's own shutdown takes them over");
+        }
+        HupwatchLink l = link;
+        if (l != null) {
+            l.send("DRAIN_LEFT=" + open);
         }
     }
 }

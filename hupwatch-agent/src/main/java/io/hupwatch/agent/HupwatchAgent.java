@@ -69,6 +69,7 @@ public final class HupwatchAgent {
         Set<Long> heldInodes = Set.copyOf(inodes.values());
         Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
         HupwatchLink link = new HupwatchLink(settings.link(), settings.generation());
+        drain.reportTo(link);
         Claims[] claims = new Claims[1];
         boolean adopting = settings.adopt();
         // hupwatch decides readiness from these reports; past the readiness timeout, a held socket the server

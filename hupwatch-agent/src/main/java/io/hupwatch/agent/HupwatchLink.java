@@ -15,8 +15,9 @@ import java.nio.file.Path;
  * its fds are not taken here (the kernel drops them: the agent already has the sockets, on the fds
  * its settings name). Then the agent sends lines of the same protocol, in order:
  * {@code CLAIMED ADDRESS} after a claim, {@code ADOPT FD ADDRESS} for a socket the server listens on
- * that hupwatch may take over (it takes a copy of this process's fd FD), and {@code ACCEPTING ADDRESS}
- * once the server accepts on that socket (hupwatch decides from these when the generation is ready).
+ * that hupwatch may take over (it takes a copy of this process's fd FD), {@code ACCEPTING ADDRESS}
+ * once the server accepts on that socket (hupwatch decides from these when the generation is ready), and
+ * {@code DRAIN_LEFT=N} at the end of its drain (N: connections its server still had open).
  */
 final class HupwatchLink {
     private final Path path;

@@ -21,6 +21,6 @@ final class Launcher {
         }
         Logging.configure(options.verbosity());
         return Supervision.run(config, new WrapperOptions(options.chdir, options.envFile, options.pidfile,
-                options.control, options.jvmAgent));
+                options.control, options.jvmAgent, options.metrics));
     }
 }

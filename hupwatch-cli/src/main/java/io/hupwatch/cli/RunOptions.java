@@ -73,6 +73,11 @@ final class RunOptions {
             description = "A unix control socket (mode 0600) for hupwatch reload and hupwatch status.")
     java.nio.file.Path control;
 
+    @Option(names = "--metrics", paramLabel = "ADDR", converter = MetricsAddressConverter.class,
+            description = "Serve /metrics (Prometheus text format) on tcp:HOST:PORT, tcp:[v6addr]:PORT or"
+                    + " unix:/abs/path (default: off).")
+    BindAddress metrics;
+
     @Option(names = "--jvm-agent", paramLabel = "MODE", defaultValue = "auto", converter = JvmAgentConverter.class,
             description = "hupwatch's Java agent, which makes an unmodified JVM server serve the sockets hupwatch"
                     + " holds (claimed at bind; without --bind, the ones its first generation opens are adopted),"
@@ -166,6 +171,18 @@ final class RunOptions {
         @Override
         Readiness parse(String value) {
             return SupervisorConfig.parseReadiness(value);
+        }
+    }
+
+    static final class MetricsAddressConverter extends Converter<BindAddress> {
+        @Override
+        BindAddress parse(String value) {
+            int eq = value.indexOf('=');
+            if (eq >= 0 && (value.indexOf(':') < 0 || eq < value.indexOf(':'))) {
+                throw new IllegalArgumentException("'" + value + "': --metrics takes no NAME= prefix;"
+                        + " use tcp:HOST:PORT or unix:/abs/path");
+            }
+            return BindAddress.parse(value, 0);
         }
     }
 

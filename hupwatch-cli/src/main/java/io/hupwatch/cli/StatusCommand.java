@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Show hupwatch's pid, its generations (pid, state, age), sockets, reload counters and last failure.")
+        description = "Show hupwatch's pid, its generations (pid, state, age, open connections), sockets, reload counters,"
+                + " last failure and the last 20 reloads (when, time to ready, outcome, the old generation's drain).")
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--control", required = true, paramLabel = "PATH", description = "The control socket of the hupwatch to ask.")
     Path control;

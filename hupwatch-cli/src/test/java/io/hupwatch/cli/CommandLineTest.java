@@ -123,7 +123,8 @@ class CommandLineTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--warmup=abc", "--drain-timeout=-1", "--stop-signal=NOPE", "--stop-signal=STOP", "--bind=x", "--bind=tcp:1.2.3.4:99999", "--pass=fd", "--pass=stdin",
-            "--nope", "--ready=sometimes", "--ready=log:(", "--ready-timeout=x", "--jvm-agent=maybe"})
+            "--nope", "--ready=sometimes", "--ready=log:(", "--ready-timeout=x", "--jvm-agent=maybe", "--metrics=localhost:9464",
+            "--metrics=m=tcp:127.0.0.1:9464", "--metrics=unix:relative.sock"})
     void usageErrorsAreOneLineAndExit2(String option) {
         String[] args = {option, "--", "true"};
         for (CommandLine cl : List.of(Main.commandLine(), Main.withoutSubcommands(args))) {

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -36,12 +37,14 @@ public final class ControlServer implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private final EventSink sink;
+    private final UnaryOperator<StatusReport> completion;
     private volatile boolean closed;
 
-    private ControlServer(Path path, ServerSocketChannel server, EventSink sink) {
+    private ControlServer(Path path, ServerSocketChannel server, EventSink sink, UnaryOperator<StatusReport> completion) {
         this.path = path;
         this.server = server;
         this.sink = sink;
+        this.completion = completion;
         Thread t = new Thread(this::acceptLoop, "hupwatch-control");
         t.setDaemon(true);
         t.start();
@@ -49,6 +52,15 @@ public final class ControlServer implements AutoCloseable {
 
     /** @throws StartupException when another hupwatch answers there, or the path cannot be bound */
     public static ControlServer open(Path path, EventSink sink) {
+        return open(path, sink, UnaryOperator.identity());
+    }
+
+    /**
+     * @param completion adds to the event loop's report what is read from the kernel on this thread
+     *                   (each generation's connections)
+     * @throws StartupException when another hupwatch answers there, or the path cannot be bound
+     */
+    public static ControlServer open(Path path, EventSink sink, UnaryOperator<StatusReport> completion) {
         Path p = path.toAbsolutePath();
         if (p.getParent() == null || !Files.isDirectory(p.getParent())) {
             throw new StartupException("--control " + path + ": directory " + p.getParent()
@@ -64,7 +76,7 @@ public final class ControlServer implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(p));
             // Bound with the umask's mode for an instant; peers of another user are refused anyway.
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-            return new ControlServer(p, server, sink);
+            return new ControlServer(p, server, sink, completion);
         } catch (IOException e) {
             throw new StartupException("--control " + path + ": cannot bind: " + e.getMessage());
         }
@@ -110,7 +122,8 @@ public final class ControlServer implements AutoCloseable {
                 case "status", "status json" -> {
                     CompletableFuture<StatusReport> report = new CompletableFuture<>();
                     sink.post(new Event.StatusRequested(report::complete));
-                    write(c, request.equals("status") ? report.join().toText().stripTrailing() : report.join().toJson());
+                    StatusReport r = completion.apply(report.join());
+                    write(c, request.equals("status") ? r.toText().stripTrailing() : r.toJson());
                 }
                 default -> write(c, "failed unknown request '" + request + "': use reload or status");
             }

@@ -8,12 +8,24 @@ import io.hupwatch.supervisor.Readiness;
  * sd_notify messages ("READY=1", "STATUS=...", newline-separated) from a generation, as events; and
  * on a handoff connection also {@code ACCEPTING=1}, which hupwatch says for a generation once its
  * Java agent has reported it accepting on every socket it must ({@code --ready auto}, decided by the
- * sockets' {@code AcceptReadiness}).
+ * sockets' {@code AcceptReadiness}), and {@code DRAIN_LEFT=N}, the agent's count of the connections
+ * still open at the end of its drain.
  */
 public final class NotifyMessages {
     private static final int MAX_STATUS = 200;
 
+    /** The agent's count, at the end of its drain, of the connections its server still had open. */
+    private static final String DRAIN_LEFT = "DRAIN_LEFT=";
+
     private NotifyMessages() {
+    }
+
+    private static void drainLeft(int generation, String count, EventSink sink) {
+        try {
+            sink.post(new Event.DrainLeft(generation, Integer.parseInt(count)));
+        } catch (NumberFormatException e) {
+            // not the agent's line: ignored like any other unknown one
+        }
     }
 
     public static void dispatch(int generation, String payload, EventSink sink) {
@@ -22,6 +34,8 @@ public final class NotifyMessages {
                 sink.post(new Event.ChildReady(generation, "READY=1"));
             } else if (line.equals("ACCEPTING=1")) {
                 sink.post(new Event.ChildReady(generation, Readiness.Auto.HOW));
+            } else if (line.startsWith(DRAIN_LEFT)) {
+                drainLeft(generation, line.substring(DRAIN_LEFT.length()), sink);
             } else if (line.startsWith("STATUS=")) {
                 String text = line.substring("STATUS=".length());
                 sink.post(new Event.ChildStatus(generation, text.length() > MAX_STATUS

@@ -61,7 +61,8 @@ public final class Supervision {
                         .map(a -> a.display() + " (" + a.name() + ")").collect(Collectors.joining(", ")),
                         config.binds().size() == 1 ? "it" : "them", config.pass().cliName());
             }
-            try (ControlServer control = options.control() == null ? null : ControlServer.open(options.control(), loop)) {
+            try (ControlServer control = options.control() == null ? null
+                    : ControlServer.open(options.control(), loop, new GenerationConnections(sockets))) {
                 SignalTraps.install(HANDLED, loop);
                 OrphanReaper.install();
                 Lifecycle lifecycle = Lifecycle.all(pidfile == null ? Lifecycle.NONE : pidfile,
@@ -69,12 +70,29 @@ public final class Supervision {
                 List<String> names = sockets.describe();
                 LaunchSettings settings = new LaunchSettings(config.ready(), options.chdir(), options.envFile());
                 try (OsHost host = new OsHost(loop, sockets, settings)) {
-                    return loop.run(new Supervisor(config, host, ProcessHandle.current().pid(), lifecycle, names));
+                    Supervisor supervisor = new Supervisor(config, host, ProcessHandle.current().pid(), lifecycle, names);
+                    AutoCloseable metrics = options.metrics() == null ? null
+                            : MetricsSetup.start(options.metrics(), loop, sockets, supervisor.history());
+                    try {
+                        return loop.run(supervisor);
+                    } finally {
+                        closeQuietly(metrics);
+                    }
                 }
             }
         } finally {
             if (pidfile != null) {
                 pidfile.remove();
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("closing {}: {}", c, e.toString());
             }
         }
     }

@@ -133,6 +133,11 @@ public final class SocketSet implements AutoCloseable {
         return sockets.stream().map(ListeningSocket::address).toList();
     }
 
+    /** The sockets held now (a copy: generations add sockets, and adopted ones may be released). */
+    public List<ListeningSocket> held() {
+        return List.copyOf(sockets);
+    }
+
     /** Whether hupwatch holds any socket now. */
     public boolean holdsAny() {
         return !sockets.isEmpty();

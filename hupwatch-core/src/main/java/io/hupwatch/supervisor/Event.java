@@ -35,6 +35,10 @@ public sealed interface Event {
     record ReloadRequested(java.util.function.Consumer<ReloadOutcome> reply) implements Event {
     }
 
+    /** Generation {@code generation}'s agent had {@code connections} still open at the end of its drain. */
+    record DrainLeft(int generation, int connections) implements Event {
+    }
+
     /** A control client asks for the status. */
     record StatusRequested(java.util.function.Consumer<StatusReport> reply) implements Event {
     }

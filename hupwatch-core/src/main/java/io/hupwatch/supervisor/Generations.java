@@ -25,6 +25,11 @@ final class Generations {
         return all;
     }
 
+    /** The live generation numbered {@code number}, or null. */
+    Generation find(int number) {
+        return live().stream().filter(g -> g.number == number).findFirst().orElse(null);
+    }
+
     boolean noneLeft() {
         return serving == null && starting == null && stopping.isEmpty();
     }
@@ -36,10 +41,11 @@ final class Generations {
     }
 
     StatusReport report(long nowNanos, long wrapperPid, String ready, List<String> sockets, int reloadsOk,
-            int reloadsFailed, String lastFailure, boolean shuttingDown) {
+            int reloadsFailed, String lastFailure, boolean shuttingDown, List<ReloadRecord> history) {
         List<StatusReport.GenerationInfo> infos = live().stream().map(g -> new StatusReport.GenerationInfo(g.number,
                 g.child.pid(), g.state == Generation.State.STOPPING ? "draining" : g.state.name().toLowerCase(),
-                (nowNanos - g.startedNanos) / 1_000_000, g.statusText)).toList();
-        return new StatusReport(wrapperPid, ready, infos, sockets, reloadsOk, reloadsFailed, lastFailure, shuttingDown);
+                (nowNanos - g.startedNanos) / 1_000_000, g.statusText, -1)).toList();
+        return new StatusReport(wrapperPid, ready, infos, sockets, reloadsOk, reloadsFailed, lastFailure, shuttingDown,
+                history);
     }
 }

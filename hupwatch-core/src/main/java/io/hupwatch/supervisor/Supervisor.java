@@ -30,6 +30,7 @@ public final class Supervisor {
     private final Generations gens = new Generations();
     private final Drains drains;
     private final Reloads reloads = new Reloads();
+    private final ReloadHistory history = new ReloadHistory(System::currentTimeMillis);
     private final Shutdown shutdown;
 
     public Supervisor(SupervisorConfig config, Host host, long wrapperPid) {
@@ -55,6 +56,11 @@ public final class Supervisor {
     /** Starts generation 1. */
     public void start() {
         startGeneration();
+    }
+
+    /** The last reloads; its listener may be set before the event loop runs. */
+    public ReloadHistory history() {
+        return history;
     }
 
     /** The status hupwatch must exit with, once it has finished; empty while it runs. */
@@ -87,6 +93,8 @@ public final class Supervisor {
             requestReload("on the control socket", e.reply());
         } else if (event instanceof Event.StatusRequested e) {
             e.reply().accept(report());
+        } else if (event instanceof Event.DrainLeft e) {
+            history.drainLeft(e.generation(), e.connections());
         }
     }
 
@@ -108,6 +116,7 @@ public final class Supervisor {
             }
             return;
         }
+        history.asked(gens.starting != null);
         if (gens.starting != null) {
             if (reloads.mergeIntoFollowUp(waiter)) {
                 log.info("reload requested{} while {} is starting: one more reload will follow once it is ready or has"
@@ -128,6 +137,7 @@ public final class Supervisor {
 
     private void startGeneration() {
         int number = ++lastGeneration;
+        history.starting(number);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HUPWATCH_PID", Long.toString(wrapperPid));
         env.put("HUPWATCH_GENERATION", Integer.toString(number));
@@ -161,6 +171,7 @@ public final class Supervisor {
     /** A reload's new generation failed; the serving one is untouched. Runs a merged follow-up reload. */
     private void startFailed(String reason) {
         log.warn("reload failed: {}; {} keeps serving", reason, gens.serving);
+        history.failed(lastGeneration, reason);
         lifecycle.reloaded(false, "reload failed: " + reason);
         reloads.failed(reason, new ReloadOutcome(false, gens.serving.number, gens.serving.child.pid(), reason));
         startPendingReload();
@@ -197,6 +208,7 @@ public final class Supervisor {
         Generation previous = gens.serving;
         gens.serving = g;
         log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
+        history.ready(g.number, previous == null ? 0 : previous.number, host.nanoTime() - g.startedNanos);
         host.serving(g.number);
         if (previous != null) {
             drains.stop(previous);
@@ -252,6 +264,7 @@ public final class Supervisor {
     // ---- stopping -----------------------------------------------------------------------------
 
     private void onChildExited(int number, int status) {
+        history.exited(gens.find(number), status, host.nanoTime());
         if (gens.starting != null && gens.starting.number == number) {
             onStartingExited(gens.starting, status);
         } else if (gens.serving != null && gens.serving.number == number) {
@@ -299,6 +312,6 @@ public final class Supervisor {
         String ready = config.ready() instanceof Readiness.Delay
                 ? "delay " + Durations.format(config.warmup()) : config.ready().describe();
         return gens.report(host.nanoTime(), wrapperPid, ready, socketNames, reloads.succeededCount(),
-                reloads.failedCount(), reloads.lastFailure(), shutdown.underway());
+                reloads.failedCount(), reloads.lastFailure(), shutdown.underway(), history.records());
     }
 }

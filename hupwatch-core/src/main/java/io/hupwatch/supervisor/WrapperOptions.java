@@ -10,9 +10,16 @@ import java.nio.file.Path;
  * @param pidfile where to write hupwatch's pid once generation 1 is ready (null: nowhere)
  * @param control the control socket for {@code hupwatch reload} and {@code status} (null: none)
  * @param jvmAgent which generations get hupwatch's Java agent
+ * @param metrics  where to serve {@code /metrics} (null: nowhere)
  */
-public record WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control, JvmAgentMode jvmAgent) {
+public record WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control, JvmAgentMode jvmAgent,
+        BindAddress metrics) {
     public static final WrapperOptions NONE = new WrapperOptions(null, null, null, null, JvmAgentMode.OFF);
+
+    /** Without metrics. */
+    public WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control, JvmAgentMode jvmAgent) {
+        this(chdir, envFile, pidfile, control, jvmAgent, null);
+    }
 
     /** Without the agent (as before it existed). */
     public WrapperOptions(Path chdir, Path envFile, Path pidfile, Path control) {

@@ -47,7 +47,7 @@ class ControlSocketTest extends CliTestSupport {
         String program = """
                 import json, sys
                 d = json.load(open(sys.argv[1]))
-                assert set(d) == {"pid", "ready", "shutting_down", "generations", "sockets", "reloads"}, sorted(d)
+                assert set(d) == {"pid", "ready", "shutting_down", "generations", "sockets", "reloads", "history"}, sorted(d)
                 assert set(d["reloads"]) == {"ok", "failed", "last_failure"}, sorted(d["reloads"])
                 print("pid=%d" % d["pid"])
                 print("ready=%s" % d["ready"])
@@ -55,9 +55,13 @@ class ControlSocketTest extends CliTestSupport {
                 print("sockets=%s" % ",".join(d["sockets"]))
                 print("reloads=%d/%d/%s" % (d["reloads"]["ok"], d["reloads"]["failed"], d["reloads"]["last_failure"]))
                 for g in d["generations"]:
-                    assert set(g) == {"generation", "pid", "state", "age_ms", "status"}, sorted(g)
+                    assert set(g) == {"generation", "pid", "state", "age_ms", "status", "connections"}, sorted(g)
                     assert isinstance(g["age_ms"], int) and g["age_ms"] >= 0, g
                     print("generation=%d %d %s %s" % (g["generation"], g["pid"], g["state"], g["status"]))
+                for h in d["history"]:
+                    assert set(h) == {"generation", "asked_at", "requests", "outcome", "reason", "ready_ms",
+                                      "old_generation", "drain_ms", "connections_left", "old_exit_status"}, sorted(h)
+                    print("history=%s %s %s %s" % (h["generation"], h["outcome"], h["old_generation"], h["old_exit_status"]))
                 """;
         Path script = dir.resolve("fields.py");
         Files.writeString(script, program);
@@ -108,6 +112,7 @@ class ControlSocketTest extends CliTestSupport {
             assertTrue(fields.contains("sockets=web " + port + "\n"), fields);
             assertTrue(fields.contains("reloads=1/0/None\n"), fields);
             assertTrue(fields.contains("generation=2 " + s2.pid() + " serving None\n"), fields);
+            assertTrue(fields.contains("history=2 swapped 1 0\n"), fields);
             assertFalse(fields.contains("generation=1 "), "generation 1 has exited: " + fields);
 
             assertEquals(Long.toString(hw.pid()), Files.readString(pidfile).trim());

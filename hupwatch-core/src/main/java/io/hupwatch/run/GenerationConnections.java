@@ -1,0 +1,55 @@
+package io.hupwatch.run;
+
+import io.hupwatch.os.ProcNet;
+import io.hupwatch.sockets.ListeningSocket;
+import io.hupwatch.sockets.SocketSet;
+import io.hupwatch.supervisor.BindAddress;
+import io.hupwatch.supervisor.StatusReport;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The open connections of each generation on the sockets hupwatch holds, counted from the kernel when
+ * asked (status, a metrics scrape): the sockets of the generation's processes ({@code /proc/PID/fd},
+ * its pid and their descendants) that are connected on a held port or path. Runs on the asking thread;
+ * it reads only the report the event loop made and the kernel's tables.
+ */
+public final class GenerationConnections implements UnaryOperator<StatusReport> {
+    private final SocketSet sockets;
+
+    public GenerationConnections(SocketSet sockets) {
+        this.sockets = sockets;
+    }
+
+    /** {@code report} with each generation's connections, when hupwatch holds sockets. */
+    @Override
+    public StatusReport apply(StatusReport report) {
+        return sockets.holdsAny() ? report.withConnections(count(report)) : report;
+    }
+
+    /** Generation number to its open connections on the held sockets. */
+    public Map<Integer, Integer> count(StatusReport report) {
+        Set<Integer> ports = new HashSet<>();
+        Set<String> paths = new HashSet<>();
+        for (ListeningSocket s : sockets.held()) {
+            BindAddress a = s.address();
+            if (a.kind() == BindAddress.Kind.TCP) {
+                ports.add(a.port());
+            } else {
+                paths.add(a.path().toString());
+            }
+        }
+        Map<Long, Integer> owners = new HashMap<>();
+        for (StatusReport.GenerationInfo g : report.generations()) {
+            ProcNet.socketInodes(g.pid()).forEach(i -> owners.put(i, g.generation()));
+            ProcessHandle.of(g.pid()).ifPresent(p -> p.descendants().forEach(d ->
+                    ProcNet.socketInodes(d.pid()).forEach(i -> owners.putIfAbsent(i, g.generation()))));
+        }
+        Map<Integer, Integer> counts = ProcNet.connections(owners, ports, paths);
+        report.generations().forEach(g -> counts.putIfAbsent(g.generation(), 0));
+        return counts;
+    }
+}
