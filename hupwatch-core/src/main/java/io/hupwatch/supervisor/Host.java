@@ -36,6 +36,27 @@ public interface Host {
     default void serving(int number) {
     }
 
+    /**
+     * Asks generation {@code number} to stop accepting, keeping it running and warm (hupwatch's Java agent
+     * points its sockets elsewhere). Must not block.
+     *
+     * @return whether it was asked: false when nothing in it can be told (no agent link)
+     */
+    default boolean pause(int number) {
+        return false;
+    }
+
+    /** Generation {@code number}, paused before, accepts again at once. Must not block. */
+    default void resume(int number) {
+    }
+
+    /**
+     * Runs the readiness check of generation {@code number} once more, off the caller's thread; posts
+     * {@link Event.ProbeFailed} if it fails. Does nothing when the readiness mode has no check to repeat.
+     */
+    default void probeAgain(int number) {
+    }
+
     /** A running (or exited) generation's process. */
     interface Child {
         long pid();

@@ -31,6 +31,7 @@ public final class Supervisor {
     private final Drains drains;
     private final Reloads reloads = new Reloads();
     private final Shutdown shutdown;
+    private final Probation probation;
 
     public Supervisor(SupervisorConfig config, Host host, long wrapperPid) {
         this(config, host, wrapperPid, Lifecycle.NONE, List.of());
@@ -48,6 +49,7 @@ public final class Supervisor {
         this.socketNames = java.util.Collections.unmodifiableList(socketNames);
         this.drains = new Drains(config, host, gens);
         this.shutdown = new Shutdown(config, gens, drains, lifecycle, reloads);
+        this.probation = new Probation(config, host, gens, drains, reloads, lifecycle);
         // One log line per event, even for a command whose arguments hold newlines.
         this.commandLine = String.join(" ", config.command()).replace("\n", "\\n").replace("\r", "\\r");
     }
@@ -65,6 +67,8 @@ public final class Supervisor {
     public void handle(Event event) {
         if (shutdown.finished().isPresent()) {
             if (event instanceof Event.ReloadRequested r) {
+                r.reply().accept(new ReloadOutcome(false, 0, 0, "hupwatch has exited"));
+            } else if (event instanceof Event.RollbackRequested r) {
                 r.reply().accept(new ReloadOutcome(false, 0, 0, "hupwatch has exited"));
             }
             return;
@@ -87,13 +91,18 @@ public final class Supervisor {
             requestReload("on the control socket", e.reply());
         } else if (event instanceof Event.StatusRequested e) {
             e.reply().accept(report());
+        } else {
+            probation.handle(event);
         }
     }
 
     private void onSignal(PosixSignal signal) {
         switch (signal) {
             case HUP -> requestReload(null, null);
-            case TERM, INT -> shutdown.requested(signal);
+            case TERM, INT -> {
+                probation.shutdown();
+                shutdown.requested(signal);
+            }
             default -> forward(signal);
         }
     }
@@ -114,6 +123,9 @@ public final class Supervisor {
                         + " failed", from(why), gens.starting);
             }
             return;
+        }
+        if (probation.active()) {
+            probation.confirm("a reload was asked for");
         }
         reloads.startsNow(waiter);
         log.info("reload requested{}: starting generation {}", from(why), lastGeneration + 1);
@@ -197,6 +209,9 @@ public final class Supervisor {
         Generation previous = gens.serving;
         gens.serving = g;
         log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
+        if (previous != null && !reloads.followUpPending() && probation.begin(previous, g)) {
+            return; // its outcome is known when the probation ends
+        }
         host.serving(g.number);
         if (previous != null) {
             drains.stop(previous);
@@ -249,6 +264,10 @@ public final class Supervisor {
     private void onChildExited(int number, int status) {
         if (gens.starting != null && gens.starting.number == number) {
             onStartingExited(gens.starting, status);
+        } else if (probation.isCandidate(number)) {
+            probation.rollBack(gens.serving + " exited with " + ExitStatus.describe(status) + " during its probation");
+        } else if (probation.isStandby(number)) {
+            probation.standbyExited(status);
         } else if (gens.serving != null && gens.serving.number == number) {
             onServingExited(gens.serving, status);
         } else {
