@@ -29,6 +29,8 @@ final class Drain implements SignalHandler {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile SignalHandler previous;
     private volatile ServerSocketChannel dummy;
+    /** A pause (probation) that may have pointed the fds away already; null: none. */
+    volatile Pause pause;
 
     Drain(AgentSettings settings, Set<Long> heldInodes, long graceMillis) {
         this.signal = new Signal(settings.stopSignal());
@@ -69,12 +71,28 @@ final class Drain implements SignalHandler {
         }
     }
 
+    boolean isDraining() {
+        return draining.get();
+    }
+
+    /** Whether {@code inode} is a held (shared) socket. */
+    boolean isHeld(long inode) {
+        return heldInodes.contains(inode);
+    }
+
+    /** The fd of the stand-in socket nobody connects to. */
+    int standIn() throws IOException {
+        prepare();
+        return JdkNatives.fdOf(dummy);
+    }
+
     @Override
     public void handle(Signal sig) {
         if (draining.compareAndSet(false, true)) {
             try {
                 ServerHooks.draining();
-                int accepted = stopAccepting();
+                Pause p = pause;
+                int accepted = p != null && p.paused() ? p.count() : stopAccepting();
                 if (accepted >= 0) {
                     awaitConnections();
                 }

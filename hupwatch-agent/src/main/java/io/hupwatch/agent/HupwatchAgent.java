@@ -64,7 +64,10 @@ public final class HupwatchAgent {
         settings = settings.withHeld(present);
         Set<Long> heldInodes = Set.copyOf(inodes.values());
         Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
-        HupwatchLink link = new HupwatchLink(settings.link(), settings.generation());
+        HupwatchLink link = new HupwatchLink(settings.link(), settings.generation(), settings.stopSignal());
+        Pause pause = new Pause(drain);
+        drain.pause = pause;
+        link.pause = pause;
         // With --bind: ready when accepting on every held socket. Adopting (a release may drop a port):
         // on every socket this server claimed or handed over.
         ReportReady report = new ReportReady(link, settings);

@@ -28,6 +28,7 @@ final class JdkNatives {
     private static Method epollCtl;
     private static Method listen;
     private static Method close;
+    private static Method dup;
     private static Method channelFd;
     private static Method localInet;
     private static Method localUnix;
@@ -84,6 +85,27 @@ final class JdkNatives {
     /** Sets or clears O_NONBLOCK (a property of the open file, so shared by every holder). */
     static void setBlocking(int fd, boolean blocking) throws IOException {
         callIo(configureBlocking, call(newFd, fd), blocking);
+    }
+
+    /** dup(2): a new fd for the open file {@code fd} names. */
+    static synchronized int dup(int fd) throws IOException {
+        if (dup == null) {
+            try {
+                dup = open(Class.forName("sun.nio.ch.InheritedChannel").getDeclaredMethod("dup", int.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            return (Integer) dup.invoke(null, fd);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw rethrow(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** close(2), quietly. */

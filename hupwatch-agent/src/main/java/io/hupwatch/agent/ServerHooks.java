@@ -27,6 +27,35 @@ public final class ServerHooks {
         TOMCAT_ENDPOINTS.add(new WeakReference<>(endpoint));
     }
 
+    /**
+     * A pause (the previous generation during a probation): as {@link #draining()}, and returns what undoes
+     * it when the generation accepts again (Tomcat's keep-alive limit as it was, the property cleared).
+     */
+    static Runnable pausing() {
+        java.util.Map<Object, Object> before = new java.util.IdentityHashMap<>();
+        for (WeakReference<Object> ref : TOMCAT_ENDPOINTS) {
+            Object endpoint = ref.get();
+            try {
+                if (endpoint != null) {
+                    before.put(endpoint, endpoint.getClass().getMethod("getMaxKeepAliveRequests").invoke(endpoint));
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // this one is not restored; the drain path says why it cannot be changed either
+            }
+        }
+        draining();
+        return () -> {
+            System.clearProperty("hupwatch.draining");
+            before.forEach((endpoint, limit) -> {
+                try {
+                    endpoint.getClass().getMethod("setMaxKeepAliveRequests", int.class).invoke(endpoint, limit);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    AgentLog.info("cannot restore Tomcat's keep-alive limit (" + e + ")");
+                }
+            });
+        };
+    }
+
     /** The drain has begun: every known server answers its kept-alive connections with Connection: close. */
     static void draining() {
         System.setProperty("hupwatch.draining", "true");
