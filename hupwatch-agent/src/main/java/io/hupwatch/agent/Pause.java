@@ -1,6 +1,14 @@
 package io.hupwatch.agent;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +48,7 @@ final class Pause {
         long t0 = System.nanoTime();
         try {
             int stand = drain.standIn();
+            drain.clearStandIn();
             List<ProcFs.EpollWatch> watches = ProcFs.epollWatches();
             for (Map.Entry<Integer, Long> e : ProcFs.socketFds().entrySet()) {
                 if (!drain.isHeld(e.getValue())) {
@@ -67,10 +76,45 @@ final class Pause {
             return; // the stop signal came first: this JVM is on its way out
         }
         long t0 = System.nanoTime();
+        Set<Object> addresses = new HashSet<>();
+        for (int fd : saved.keySet()) {
+            Object a = JdkNatives.localAddress(saved.get(fd));
+            if (a != null) {
+                addresses.add(a);
+            }
+        }
         int fds = resumeNow();
+        drain.wakeStandInWaiters();
+        addresses.forEach(Pause::wakeAcceptors);
         keepAliveBack.run();
         keepAliveBack = () -> { };
         AgentLog.info("resumed: accepting again on " + fds + " fd(s) (" + (System.nanoTime() - t0) / 1000 + " us)");
+    }
+
+    /**
+     * One empty connection to a held socket, from this JVM, closed at once. A thread that was already in
+     * {@code poll} on the held socket when the pause began is queued on that socket only (poll registers
+     * once, at its start): connections that arrived while paused woke it to find the stand-in, and it
+     * sleeps on until the next connection. This one wakes it now; the server accepts it and sees it closed.
+     */
+    private static void wakeAcceptors(Object address) {
+        SocketAddress target;
+        StandardProtocolFamily family;
+        if (address instanceof InetSocketAddress isa) {
+            // a wildcard socket (IPv4 or dual-stack IPv6) takes loopback connections
+            InetAddress host = isa.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : isa.getAddress();
+            target = new InetSocketAddress(host, isa.getPort());
+            family = host instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        } else {
+            target = UnixDomainSocketAddress.of(address.toString());
+            family = StandardProtocolFamily.UNIX;
+        }
+        try (SocketChannel c = SocketChannel.open(family)) {
+            c.configureBlocking(false);
+            c.connect(target);
+        } catch (IOException | RuntimeException e) {
+            AgentLog.info("cannot wake the acceptors of " + address + " (" + e.getMessage() + ")");
+        }
     }
 
     /** Points every fd back at its held socket; returns how many. */
