@@ -31,6 +31,8 @@ final class Drain implements SignalHandler {
     private volatile ServerSocketChannel dummy;
     /** A pause (probation) that may have pointed the fds away already; null: none. */
     volatile Pause pause;
+    /** Tells hupwatch that this JVM no longer accepts (STOPPING=1 on the link); null: nobody to tell. */
+    volatile Runnable onStopped;
 
     Drain(AgentSettings settings, Set<Long> heldInodes, long graceMillis) {
         this.signal = new Signal(settings.stopSignal());
@@ -127,6 +129,10 @@ final class Drain implements SignalHandler {
                 ServerHooks.draining();
                 Pause p = pause;
                 int accepted = p != null && p.paused() ? p.count() : stopAccepting();
+                Runnable tell = onStopped;
+                if (tell != null && accepted >= 0) {
+                    tell.run();
+                }
                 if (accepted >= 0) {
                     awaitConnections();
                 }

@@ -67,6 +67,7 @@ public final class HupwatchAgent {
         HupwatchLink link = new HupwatchLink(settings.link(), settings.generation(), settings.stopSignal());
         Pause pause = new Pause(drain);
         drain.pause = pause;
+        drain.onStopped = () -> link.send("STOPPING=1");
         link.pause = pause;
         // With --bind: ready when accepting on every held socket. Adopting (a release may drop a port):
         // on every socket this server claimed or handed over.

@@ -15,8 +15,9 @@ import java.nio.file.Path;
  * its fds are not taken here (the kernel drops them: the agent already has the sockets, on the fds
  * its settings name). Then the agent sends lines of the same protocol, in order:
  * {@code CLAIMED ADDRESS} after a claim, {@code ADOPT FD ADDRESS} for a socket the server listens on
- * that hupwatch may take over (it takes a copy of this process's fd FD), and {@code ACCEPTING=1}
- * once the server accepts on every socket hupwatch holds. Its first line, {@code AGENT 1}, tells
+ * that hupwatch may take over (it takes a copy of this process's fd FD), {@code ACCEPTING=1}
+ * once the server accepts on every socket hupwatch holds, and {@code STOPPING=1} once a drain has
+ * stopped it accepting. Its first line, {@code AGENT 1}, tells
  * hupwatch that this connection is the agent's: hupwatch then sends {@code PAUSE} and {@code RESUME}
  * on it (see {@link Pause}). End-of-file on it means hupwatch is gone (killed): this JVM then stops as
  * on the stop signal, draining first. The link is made at the first message (at the latest when the
@@ -91,6 +92,9 @@ final class HupwatchLink {
             }
         } catch (IOException | RuntimeException e) {
             // a broken link is as good as a closed one
+        }
+        synchronized (this) {
+            failed = true; // nothing more to say to it
         }
         AgentLog.info("hupwatch is gone (its link closed): stopping as on SIG" + stopSignal + ", draining first");
         try {

@@ -47,6 +47,10 @@ public sealed interface Event {
     record RollbackRequested(java.util.function.Consumer<ReloadOutcome> reply) implements Event {
     }
 
+    /** Generation {@code generation} says it has begun to stop ({@code STOPPING=1}): it no longer accepts. */
+    record ChildStopping(int generation) implements Event {
+    }
+
     /** The readiness check of {@code generation}, on probation, is due to run again. */
     record ProbeDue(int generation) implements Event {
     }

@@ -83,6 +83,9 @@ final class Probation {
             e.reply().accept(new ReloadOutcome(true, old.number, old.child.pid(), null));
         } else if (event instanceof Event.ProbeDue e) {
             probeDue(e.generation());
+        } else if (event instanceof Event.ChildStopping e && isCandidate(e.generation())) {
+            // it stopped accepting: the old generation must not wait for its exit to take over
+            rollBack(candidate + " began to stop during its probation (STOPPING=1)");
         } else if (event instanceof Event.ProbeFailed e && isCandidate(e.generation())) {
             rollBack("its readiness check failed when run again (" + e.why() + ")");
         }

@@ -233,6 +233,21 @@ class ProbationTest {
     }
 
     @Test
+    void aNewGenerationThatBeginsToStopDuringProbationIsRolledBackBeforeItExits() {
+        host.pausable = true;
+        supervise(null);
+        FakeChild g2 = reloaded();
+        sup.handle(new Event.ChildStopping(2));
+        assertEquals(List.of("PAUSE 1", "RESUME 1"), host.told, "the old one accepts again before the new one exits");
+        assertEquals(List.of("1 serving", "2 draining"), states());
+        assertTrue(replies.get(0).reason().contains("began to stop"), replies.get(0).reason());
+        g2.exit(143, sup);
+        assertEquals(List.of("1 serving"), states());
+        sup.handle(new Event.ChildStopping(1));
+        assertEquals(List.of("1 serving"), states(), "outside a probation it changes nothing");
+    }
+
+    @Test
     void aFailingExecCheckDuringProbationRollsBack() {
         host.pausable = true;
         supervise(null, new Readiness.Exec("check"));
