@@ -30,6 +30,10 @@ final class Drain implements SignalHandler {
     private volatile SignalHandler previous;
     private volatile ServerSocketChannel dummy;
     private volatile HupwatchLink link;
+    /** A pause (probation) that may have pointed the fds away already; null: none. */
+    volatile Pause pause;
+    /** Tells hupwatch that this JVM no longer accepts (STOPPING=1 on the link); null: nobody to tell. */
+    volatile Runnable onStopped;
 
     Drain(AgentSettings settings, Set<Long> heldInodes, long graceMillis) {
         this.signal = new Signal(settings.stopSignal());
@@ -75,12 +79,66 @@ final class Drain implements SignalHandler {
         }
     }
 
+    boolean isDraining() {
+        return draining.get();
+    }
+
+    /** Whether {@code inode} is a held (shared) socket. */
+    boolean isHeld(long inode) {
+        return heldInodes.contains(inode);
+    }
+
+    /** The fd of the stand-in socket nobody connects to. */
+    int standIn() throws IOException {
+        prepare();
+        return JdkNatives.fdOf(dummy);
+    }
+
+    /**
+     * Wakes the threads that wait in {@code poll}/{@code accept} on the stand-in (a blocking JDK accept on
+     * an O_NONBLOCK fd polls it, and a poll sleeps on the file it began with, not on the fd number): one
+     * connection to it, after the fds point back at the shared sockets, sends them to accept there. The
+     * connection waits in the stand-in's queue until {@link #clearStandIn()}.
+     */
+    void wakeStandInWaiters() {
+        ServerSocketChannel d = dummy;
+        if (d == null) {
+            return;
+        }
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(d.getLocalAddress())) {
+            // connected: the waiters are woken; closing our end is fine, they accept elsewhere
+        } catch (IOException e) {
+            AgentLog.info("cannot wake the threads waiting on the stand-in socket (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Takes and closes what waits in the stand-in's queue, so that no server accepts it while pointed there. */
+    void clearStandIn() {
+        ServerSocketChannel d = dummy;
+        if (d == null) {
+            return;
+        }
+        try {
+            java.nio.channels.SocketChannel c;
+            while ((c = d.accept()) != null) {
+                c.close();
+            }
+        } catch (IOException e) {
+            // nothing waiting, or already gone
+        }
+    }
+
     @Override
     public void handle(Signal sig) {
         if (draining.compareAndSet(false, true)) {
             try {
                 ServerHooks.draining();
-                int accepted = stopAccepting();
+                Pause p = pause;
+                int accepted = p != null && p.paused() ? p.count() : stopAccepting();
+                Runnable tell = onStopped;
+                if (tell != null && accepted >= 0) {
+                    tell.run();
+                }
                 if (accepted >= 0) {
                     Http2GoAway.sendOnEveryConnection();
                     awaitConnections();
@@ -100,6 +158,7 @@ final class Drain implements SignalHandler {
     /** @return how many fds were pointed away, or -1 when this JVM had none */
     private int stopAccepting() throws IOException {
         prepare();
+        clearStandIn();
         int stand = JdkNatives.fdOf(dummy);
         int moved = 0;
         List<ProcFs.EpollWatch> watches = ProcFs.epollWatches();

@@ -68,8 +68,12 @@ public final class HupwatchAgent {
         settings = settings.withHeld(present);
         Set<Long> heldInodes = Set.copyOf(inodes.values());
         Drain drain = new Drain(settings, heldInodes, Math.max(0, settings.graceMillis()));
-        HupwatchLink link = new HupwatchLink(settings.link(), settings.generation());
+        HupwatchLink link = new HupwatchLink(settings.link(), settings.generation(), settings.stopSignal());
         drain.reportTo(link);
+        Pause pause = new Pause(drain);
+        drain.pause = pause;
+        drain.onStopped = () -> link.send("STOPPING=1");
+        link.pause = pause;
         Claims[] claims = new Claims[1];
         boolean adopting = settings.adopt();
         // hupwatch decides readiness from these reports; past the readiness timeout, a held socket the server

@@ -32,6 +32,18 @@ public final class ServerHooks {
         TOMCAT_ENDPOINTS.add(new WeakReference<>(endpoint));
     }
 
+    /**
+     * A pause (the previous generation during a probation): as {@link #draining()}, and returns what undoes
+     * it when the generation accepts again (the {@link ConnectionClose} switch off, the property cleared).
+     */
+    static Runnable pausing() {
+        draining();
+        return () -> {
+            System.clearProperty("hupwatch.draining");
+            ConnectionClose.set(false);
+        };
+    }
+
     /** The drain has begun: every known server answers its kept-alive connections with Connection: close. */
     static void draining() {
         System.setProperty("hupwatch.draining", "true");

@@ -20,6 +20,10 @@ import java.util.List;
  * A client must refuse a first line with another major version, and skip lines whose first word
  * it does not know. The connection then stays open: the child may send newline-terminated
  * messages, and end-of-file tells it that hupwatch is gone.
+ *
+ * <p>hupwatch's Java agent says {@link #AGENT_HELLO} first on its connection; on that connection only,
+ * hupwatch then sends lines too: {@link #PAUSE} (stop accepting on the held sockets, keep running:
+ * the previous generation during a probation) and {@link #RESUME} (accept again, at once).
  */
 public final class HandoffProtocol {
     public static final int VERSION = 1;
@@ -28,6 +32,12 @@ public final class HandoffProtocol {
     /** The most fds one SCM_RIGHTS message may carry on Linux. */
     public static final int MAX_FDS = 253;
     public static final int MAX_HEADER = 64 * 1024;
+    /** The agent's first line: this connection is the agent's link, and it takes the lines below. */
+    public static final String AGENT_HELLO = "AGENT 1";
+    /** hupwatch to the agent: stop accepting on the shared sockets, stay warm. */
+    public static final String PAUSE = "PAUSE";
+    /** hupwatch to the agent: accept on the shared sockets again. */
+    public static final String RESUME = "RESUME";
 
     /** One socket of the header: its name and the address as hupwatch's --bind displays it. */
     public record Entry(String name, String address) {

@@ -15,7 +15,7 @@ final class Launcher {
         SupervisorConfig config;
         try {
             config = new SupervisorConfig(options.command, options.warmup(), options.drainTimeout, options.stopSignal,
-                    options.bindAddresses(), options.pass, options.readiness(), options.readyTimeout);
+                    options.bindAddresses(), options.pass, options.readiness(), options.readyTimeout, options.probation);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }

@@ -23,7 +23,7 @@ public final class Main {
     /** hupwatch could not start for a stated reason. */
     static final int CANNOT_START = 1;
 
-    private static final Set<String> SUBCOMMANDS = Set.of("run", "reload", "status");
+    private static final Set<String> SUBCOMMANDS = Set.of("run", "reload", "status", "rollback");
 
     private Main() {
     }
@@ -38,7 +38,7 @@ public final class Main {
     }
 
     /**
-     * The whole command line: {@code hupwatch} and its subcommands {@code run}, {@code reload}, {@code status}.
+     * The whole command line: {@code hupwatch} and its subcommands {@code run}, {@code reload}, {@code status}, {@code rollback}.
      * Public for hupwatch-dist, which makes the man page and the shell completion from it.
      */
     public static CommandLine commandLine() {
@@ -46,6 +46,7 @@ public final class Main {
         cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new ReloadCommand());
         cl.addSubcommand(new StatusCommand());
+        cl.addSubcommand(new RollbackCommand());
         return configured(cl);
     }
 

@@ -51,6 +51,15 @@ final class RunOptions {
                     + " on reload and shutdown alike (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
+    @Option(names = "--probation", paramLabel = "DUR", converter = DurationConverter.class,
+            description = "After a swap, how long the old generation stays warm, not accepting, while the new one"
+                    + " proves itself: if the new one exits, its --ready exec check fails when run again, or"
+                    + " hupwatch rollback is run, the old one accepts again at once and the new one is stopped;"
+                    + " otherwise the old one then drains. 0 drains at once. The old generation is paused through"
+                    + " hupwatch's Java agent; a server without it keeps accepting alongside for that time."
+                    + " (default: 10s when the old generation can be paused, i.e. the agent is attached; else 0).")
+    Duration probation;
+
     @Option(names = "--stop-signal", paramLabel = "SIG", defaultValue = "TERM", converter = SignalConverter.class,
             description = "The signal that asks a generation to drain (default: ${DEFAULT-VALUE}).")
     PosixSignal stopSignal;
@@ -70,7 +79,7 @@ final class RunOptions {
     java.nio.file.Path pidfile;
 
     @Option(names = "--control", paramLabel = "PATH",
-            description = "A unix control socket (mode 0600) for hupwatch reload and hupwatch status.")
+            description = "A unix control socket (mode 0600) for hupwatch reload, status and rollback.")
     java.nio.file.Path control;
 
     @Option(names = "--metrics", paramLabel = "ADDR", converter = MetricsAddressConverter.class,

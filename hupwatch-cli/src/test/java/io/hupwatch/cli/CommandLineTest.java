@@ -58,6 +58,13 @@ class CommandLineTest {
     }
 
     @Test
+    void probationIsTheDefaultUnlessGiven() {
+        assertEquals(null, parse("--", "java", "-jar", "app.jar").probation, "null: decided per generation");
+        assertEquals(Duration.ZERO, parse("--probation", "0", "--", "srv").probation);
+        assertEquals(Duration.ofMillis(2500), parse("--probation=2.5", "--", "srv").probation);
+    }
+
+    @Test
     void optionsOfTheCommandAreNeverTakenForHupwatchs() {
         assertEquals(List.of("server", "-w", "5", "--drain-timeout", "x"),
                 parse("-w", "2", "server", "-w", "5", "--drain-timeout", "x").command);
@@ -116,7 +123,7 @@ class CommandLineTest {
         }
         String help = out.toString();
         assertTrue(help.contains("Usage: hupwatch [OPTIONS] -- COMMAND"), help);
-        for (String sub : List.of("run", "reload", "status")) {
+        for (String sub : List.of("run", "reload", "status", "rollback")) {
             assertTrue(help.lines().anyMatch(l -> l.trim().startsWith(sub + " ")), sub + " missing from:\n" + help);
         }
     }
@@ -124,7 +131,7 @@ class CommandLineTest {
     @ParameterizedTest
     @ValueSource(strings = {"--warmup=abc", "--drain-timeout=-1", "--stop-signal=NOPE", "--stop-signal=STOP", "--bind=x", "--bind=tcp:1.2.3.4:99999", "--pass=fd", "--pass=stdin",
             "--nope", "--ready=sometimes", "--ready=log:(", "--ready-timeout=x", "--jvm-agent=maybe", "--metrics=localhost:9464",
-            "--metrics=m=tcp:127.0.0.1:9464", "--metrics=unix:relative.sock"})
+            "--metrics=m=tcp:127.0.0.1:9464", "--metrics=unix:relative.sock", "--probation=soon", "--probation=-1s"})
     void usageErrorsAreOneLineAndExit2(String option) {
         String[] args = {option, "--", "true"};
         for (CommandLine cl : List.of(Main.commandLine(), Main.withoutSubcommands(args))) {

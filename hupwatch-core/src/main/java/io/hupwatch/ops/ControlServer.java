@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code hupwatch status}. Peers of another user are refused (root excepted). One request per
  * connection, a line in: {@code reload} answers {@code ok GENERATION PID} or {@code failed REASON}
  * ({@code denied REASON} to a client of another user)
- * once the reload is decided; {@code status} answers text for people and {@code status json} one
+ * once the reload is decided; {@code rollback} (during a probation) answers {@code ok GENERATION PID}
+ * of the generation serving again, or {@code failed REASON}; {@code status} answers text for people and {@code status json} one
  * line of JSON, and the connection then closes.
  */
 public final class ControlServer implements AutoCloseable {
@@ -113,9 +114,10 @@ public final class ControlServer implements AutoCloseable {
                 return;
             }
             switch (request) {
-                case "reload" -> {
+                case "reload", "rollback" -> {
                     CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
-                    sink.post(new Event.ReloadRequested(outcome::complete));
+                    sink.post(request.equals("reload") ? new Event.ReloadRequested(outcome::complete)
+                            : new Event.RollbackRequested(outcome::complete));
                     ReloadOutcome o = outcome.join();
                     write(c, o.ok() ? "ok " + o.generation() + " " + o.pid() : "failed " + o.reason());
                 }
@@ -125,7 +127,7 @@ public final class ControlServer implements AutoCloseable {
                     StatusReport r = completion.apply(report.join());
                     write(c, request.equals("status") ? r.toText().stripTrailing() : r.toJson());
                 }
-                default -> write(c, "failed unknown request '" + request + "': use reload or status");
+                default -> write(c, "failed unknown request '" + request + "': use reload, rollback or status");
             }
         } catch (IOException | RuntimeException e) {
             log.debug("control client: {}", e.toString());

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code --ready exec:CMD}: runs {@code /bin/sh -c CMD} with {@code HUPWATCH_CHILD_PID} and
  * {@code HUPWATCH_GENERATION}, again every half second, until it exits 0 (ready) or the generation
- * stops starting (the supervisor's ready timeout, or its exit, closes the probe).
+ * stops starting (the supervisor's ready timeout, or its exit, closes the probe). During a probation
+ * the supervisor has it run again ({@link #checkAgain}); a failure then rolls the swap back.
  */
 final class ExecProbe implements ReadinessProbe {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
@@ -25,6 +26,7 @@ final class ExecProbe implements ReadinessProbe {
     private final EventSink sink;
     private volatile boolean closed;
     private volatile Process attempt;
+    private volatile int pid;
 
     ExecProbe(String command, int generation, Launch launch, EventSink sink) {
         this.command = command;
@@ -41,33 +43,18 @@ final class ExecProbe implements ReadinessProbe {
     }
 
     private void run(int pid) {
+        this.pid = pid;
         int attempts = 0;
         while (!closed) {
             attempts++;
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().clear();
-            pb.environment().putAll(launch.environment);
-            pb.environment().put("HUPWATCH_CHILD_PID", Integer.toString(pid));
-            pb.environment().put("HUPWATCH_GENERATION", Integer.toString(generation));
             try {
-                Process p = KnownChildren.starting(() -> {
-                    Process started = pb.start();
-                    KnownChildren.add(started.pid());
-                    return started;
-                });
-                attempt = p;
-                p.onExit().thenRun(() -> KnownChildren.remove(p.pid()));
-                if (!p.waitFor(ATTEMPT_SECONDS, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                } else if (p.exitValue() == 0 && !closed) {
+                int status = attempt();
+                if (status == 0 && !closed) {
                     sink.post(new Event.ChildReady(generation, "'" + command + "' succeeded after " + attempts
                             + (attempts == 1 ? " try" : " tries")));
                     return;
-                } else {
-                    log.debug("readiness check of generation {} exited with {}", generation, p.exitValue());
                 }
+                log.debug("readiness check of generation {} exited with {}", generation, status);
                 Thread.sleep(RETRY_MILLIS);
             } catch (IOException e) {
                 log.warn("cannot run the readiness check '{}': {}", command, e.getMessage());
@@ -76,6 +63,51 @@ final class ExecProbe implements ReadinessProbe {
                 return;
             }
         }
+    }
+
+    @Override
+    public void checkAgain() {
+        if (pid == 0 || closed) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                int status = attempt();
+                if (status != 0 && !closed) {
+                    sink.post(new Event.ProbeFailed(generation, "'" + command + "' "
+                            + (status < 0 ? "took longer than " + ATTEMPT_SECONDS + "s" : "exited with " + status)));
+                }
+            } catch (IOException e) {
+                log.warn("cannot run the readiness check '{}' again: {}", command, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "hupwatch-probation-exec-" + generation);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Runs the command once: its exit status, or -1 when it took too long (it is killed). */
+    private int attempt() throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        pb.environment().putAll(launch.environment);
+        pb.environment().put("HUPWATCH_CHILD_PID", Integer.toString(pid));
+        pb.environment().put("HUPWATCH_GENERATION", Integer.toString(generation));
+        Process p = KnownChildren.starting(() -> {
+            Process started = pb.start();
+            KnownChildren.add(started.pid());
+            return started;
+        });
+        attempt = p;
+        p.onExit().thenRun(() -> KnownChildren.remove(p.pid()));
+        if (!p.waitFor(ATTEMPT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
     }
 
     @Override

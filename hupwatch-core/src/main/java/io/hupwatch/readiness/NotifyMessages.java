@@ -9,7 +9,8 @@ import io.hupwatch.supervisor.Readiness;
  * on a handoff connection also {@code ACCEPTING=1}, which hupwatch says for a generation once its
  * Java agent has reported it accepting on every socket it must ({@code --ready auto}, decided by the
  * sockets' {@code AcceptReadiness}), and {@code DRAIN_LEFT=N}, the agent's count of the connections
- * still open at the end of its drain.
+ * still open at the end of its drain. {@code STOPPING=1}: the
+ * generation has begun to stop (the agent sends it when its drain begins), which ends a probation at once.
  */
 public final class NotifyMessages {
     private static final int MAX_STATUS = 200;
@@ -36,6 +37,8 @@ public final class NotifyMessages {
                 sink.post(new Event.ChildReady(generation, Readiness.Auto.HOW));
             } else if (line.startsWith(DRAIN_LEFT)) {
                 drainLeft(generation, line.substring(DRAIN_LEFT.length()), sink);
+            } else if (line.equals("STOPPING=1")) {
+                sink.post(new Event.ChildStopping(generation));
             } else if (line.startsWith("STATUS=")) {
                 String text = line.substring("STATUS=".length());
                 sink.post(new Event.ChildStatus(generation, text.length() > MAX_STATUS

@@ -15,6 +15,13 @@ public interface ReadinessProbe extends AutoCloseable {
     default void started(int pid) {
     }
 
+    /**
+     * Runs the check once more (a generation on probation), off the caller's thread; a failure is posted
+     * as {@link io.hupwatch.supervisor.Event.ProbeFailed}. Modes whose check cannot be repeated do nothing.
+     */
+    default void checkAgain() {
+    }
+
     @Override
     default void close() {
     }

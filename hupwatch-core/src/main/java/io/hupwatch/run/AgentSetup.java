@@ -61,6 +61,6 @@ final class AgentSetup {
         log.info("--ready auto: hupwatch's Java agent is not attached; a generation is ready after the {} warm-up"
                 + " instead", io.hupwatch.supervisor.Durations.format(config.warmup()));
         return new SupervisorConfig(config.command(), config.warmup(), config.drainTimeout(), config.stopSignal(),
-                config.binds(), config.pass(), new Readiness.Delay(), config.readyTimeout());
+                config.binds(), config.pass(), new Readiness.Delay(), config.readyTimeout(), config.probation());
     }
 }

@@ -1,5 +1,6 @@
 package io.hupwatch.run;
 
+import io.hupwatch.handoff.HandoffProtocol;
 import io.hupwatch.ops.EnvFile;
 import io.hupwatch.readiness.ReadinessProbe;
 import io.hupwatch.sockets.SocketPassing;
@@ -47,6 +48,8 @@ public final class OsHost implements Host, AutoCloseable {
     private final SocketSet sockets;
     private final LaunchSettings settings;
     private final ScheduledThreadPoolExecutor timers;
+    /** The readiness probe of each live generation, to run again during a probation. */
+    private final Map<Integer, ReadinessProbe> probes = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param sockets what each generation is given; its pass mode places them */
     public OsHost(EventSink sink, SocketSet sockets, LaunchSettings settings) {
@@ -102,11 +105,13 @@ public final class OsHost implements Host, AutoCloseable {
         }
         started.accept(pid);
         probe.started(pid);
+        probes.put(generation, probe);
         if (launch.directory != null) {
             log.info("generation {} (pid {}) runs in {}", generation, pid, launch.directory);
         }
         GenerationTree tree = new GenerationTree(PROCESSES, pid, ProcessHandle.current().pid(), generation);
         return new SpawnedChild(pid, generation, tree, status -> {
+            probes.remove(generation);
             probe.close();
             sockets.generationExited(generation);
             sink.post(new Event.ChildExited(generation, status));
@@ -174,6 +179,26 @@ public final class OsHost implements Host, AutoCloseable {
     @Override
     public String droppedPorts(int number) {
         return sockets.droppedPorts(number);
+    }
+
+    @Override
+    public boolean pause(int number) {
+        return sockets.tellAgent(number, HandoffProtocol.PAUSE);
+    }
+
+    @Override
+    public void resume(int number) {
+        if (!sockets.tellAgent(number, HandoffProtocol.RESUME)) {
+            log.warn("generation {}: cannot reach its agent to resume accepting", number);
+        }
+    }
+
+    @Override
+    public void probeAgain(int number) {
+        ReadinessProbe probe = probes.get(number);
+        if (probe != null) {
+            probe.checkAgain();
+        }
     }
 
     @Override

@@ -113,6 +113,12 @@ final class AgentPassing implements SocketPassing {
         agentMessages.exited(generation);
     }
 
+    @Override
+    public boolean tellAgent(int generation, String line) {
+        HandoffServer server = links.get(generation);
+        return server != null ? server.tellAgent(line) : mode.tellAgent(generation, line);
+    }
+
     private void closeLink(int generation) {
         HandoffServer server = links.remove(generation);
         if (server != null) {

@@ -53,6 +53,12 @@ final class HandoffPassing implements SocketPassing {
     }
 
     @Override
+    public boolean tellAgent(int generation, String line) {
+        HandoffServer server = servers.get(generation);
+        return server != null && server.tellAgent(line);
+    }
+
+    @Override
     public void close() {
         servers.values().forEach(HandoffServer::close);
         servers.clear();

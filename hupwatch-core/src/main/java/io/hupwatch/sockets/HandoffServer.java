@@ -45,6 +45,8 @@ final class HandoffServer implements AutoCloseable {
     private final List<UnixSocketChannel> connections = new CopyOnWriteArrayList<>();
     private final CountDownLatch pidKnown = new CountDownLatch(1);
     private volatile long childPid = -1;
+    /** The connection of hupwatch's Java agent in this generation (it said {@code AGENT 1}), or null. */
+    private volatile UnixSocketChannel agentLink;
     private volatile boolean closed;
 
     HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage)
@@ -178,7 +180,9 @@ final class HandoffServer implements AutoCloseable {
                     char c = (char) buf.get();
                     if (c == '\n') {
                         String text = line.toString();
-                        if (!agentMessages.handle(generation, peer, text)) {
+                        if (text.equals(HandoffProtocol.AGENT_HELLO)) {
+                            agentLink = conn;
+                        } else if (!agentMessages.handle(generation, peer, text)) {
                             onMessage.accept(generation, text);
                         }
                         line.setLength(0);
@@ -190,6 +194,30 @@ final class HandoffServer implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.debug("handoff connection of generation {}: {}", generation, e.toString());
+        }
+    }
+
+    /**
+     * Sends one line to this generation's Java agent ({@link HandoffProtocol#PAUSE}, {@link HandoffProtocol#RESUME}).
+     *
+     * @return whether it was sent: false when no agent has said hello here, or its link is broken
+     */
+    boolean tellAgent(String line) {
+        UnixSocketChannel link = agentLink;
+        if (link == null || closed) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            synchronized (link) {
+                while (b.hasRemaining()) {
+                    link.write(b);
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot tell generation {}'s agent {}: {}", generation, line, e.toString());
+            return false;
         }
     }
 

@@ -23,6 +23,15 @@ public interface SocketPassing extends AutoCloseable {
     default void exited(int generation) {
     }
 
+    /**
+     * Sends {@code line} to hupwatch's Java agent in generation {@code generation}.
+     *
+     * @return whether it was sent (false: no agent link in that generation)
+     */
+    default boolean tellAgent(int generation, String line) {
+        return false;
+    }
+
     @Override
     default void close() {
     }

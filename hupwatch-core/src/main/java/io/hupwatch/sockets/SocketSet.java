@@ -181,6 +181,11 @@ public final class SocketSet implements AutoCloseable {
         return readiness == null ? null : readiness.dropped(generation);
     }
 
+    /** Sends {@code line} to hupwatch's Java agent in {@code generation}; false when it has no link there. */
+    public boolean tellAgent(int generation, String line) {
+        return passing.tellAgent(generation, line);
+    }
+
     /** hupwatch's private directory, or null when nothing needed one. */
     public java.nio.file.Path runtimeDir() {
         return runtimeDir == null ? null : runtimeDir.path();

@@ -42,4 +42,24 @@ public sealed interface Event {
     /** A control client asks for the status. */
     record StatusRequested(java.util.function.Consumer<StatusReport> reply) implements Event {
     }
+
+    /** The probation of generation {@code generation} is over: it is confirmed, and the one kept warm drains. */
+    record ProbationOver(int generation) implements Event {
+    }
+
+    /** A control client asks to go back to the generation kept warm during a probation, and waits for {@code reply}. */
+    record RollbackRequested(java.util.function.Consumer<ReloadOutcome> reply) implements Event {
+    }
+
+    /** Generation {@code generation} says it has begun to stop ({@code STOPPING=1}): it no longer accepts. */
+    record ChildStopping(int generation) implements Event {
+    }
+
+    /** The readiness check of {@code generation}, on probation, is due to run again. */
+    record ProbeDue(int generation) implements Event {
+    }
+
+    /** The readiness probe, run again during the probation of {@code generation}, failed ({@code why}). */
+    record ProbeFailed(int generation, String why) implements Event {
+    }
 }

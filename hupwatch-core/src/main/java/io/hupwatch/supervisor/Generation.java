@@ -3,7 +3,8 @@ package io.hupwatch.supervisor;
 /** One run of the server command: its number, its process and where it is in its life. */
 final class Generation {
 
-    enum State { STARTING, SERVING, STOPPING }
+    /** STANDBY: the previous serving generation during a probation (see {@link Probation}). */
+    enum State { STARTING, SERVING, STANDBY, STOPPING }
 
     final int number;
     final Host.Child child;

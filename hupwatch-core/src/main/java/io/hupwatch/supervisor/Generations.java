@@ -11,10 +11,15 @@ final class Generations {
     Generation starting;
     Generation serving;
     final List<Generation> stopping = new ArrayList<>();
+    /** The previous serving generation, kept warm during a probation (paused, or accepting alongside); or null. */
+    Generation standby;
 
     /** Every live generation, oldest first. */
     List<Generation> live() {
         List<Generation> all = new ArrayList<>(stopping);
+        if (standby != null) {
+            all.add(standby);
+        }
         if (serving != null) {
             all.add(serving);
         }
@@ -31,7 +36,7 @@ final class Generations {
     }
 
     boolean noneLeft() {
-        return serving == null && starting == null && stopping.isEmpty();
+        return serving == null && starting == null && standby == null && stopping.isEmpty();
     }
 
     /** "generation 2 (pid 41), generation 3 (pid 57)", or "no generation". */

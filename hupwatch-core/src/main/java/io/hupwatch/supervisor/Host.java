@@ -46,6 +46,27 @@ public interface Host {
     }
 
     /**
+     * Asks generation {@code number} to stop accepting, keeping it running and warm (hupwatch's Java agent
+     * points its sockets elsewhere). Must not block.
+     *
+     * @return whether it was asked: false when nothing in it can be told (no agent link)
+     */
+    default boolean pause(int number) {
+        return false;
+    }
+
+    /** Generation {@code number}, paused before, accepts again at once. Must not block. */
+    default void resume(int number) {
+    }
+
+    /**
+     * Runs the readiness check of generation {@code number} once more, off the caller's thread; posts
+     * {@link Event.ProbeFailed} if it fails. Does nothing when the readiness mode has no check to repeat.
+     */
+    default void probeAgain(int number) {
+    }
+
+    /**
      * A running (or exited) generation: its first process and what it started. It has exited (and
      * {@link Event.ChildExited} is posted) when none of its processes is left.
      */

@@ -62,14 +62,32 @@ public final class ReloadHistory {
         }
     }
 
-    /** Generation {@code number} is ready after {@code readyNanos} and replaces {@code previous} (0: none). */
-    void ready(int number, int previous, long readyNanos) {
+    /**
+     * Generation {@code number} is ready after {@code readyNanos} and replaces {@code previous} (0: none); on
+     * {@code probation}, the swap ends when it is {@link #confirmed} or {@link #rolledBack}.
+     */
+    void ready(int number, int previous, long readyNanos, boolean probation) {
         if (current == null || current.generation != number || previous == 0) {
             return;
         }
         current.readyMillis = readyNanos / 1_000_000;
         current.oldGeneration = previous;
-        end(ReloadRecord.SWAPPED, null, readyNanos);
+        if (probation) {
+            current.outcome = ReloadRecord.ON_PROBATION;
+            current = null;
+        } else {
+            end(ReloadRecord.SWAPPED, null, readyNanos);
+        }
+    }
+
+    /** Generation {@code number}, on probation, passed it: the swap to it is done. */
+    void confirmed(int number) {
+        for (Entry e : entries) {
+            if (e.generation == number && e.target == null && ReloadRecord.ON_PROBATION.equals(e.outcome)) {
+                e.outcome = ReloadRecord.SWAPPED;
+                listener.reloadEnded(ReloadRecord.SWAPPED, e.readyMillis * 1_000_000);
+            }
+        }
     }
 
     /** The reload's generation {@code number} failed; the serving one keeps serving. */
@@ -82,7 +100,7 @@ public final class ReloadHistory {
     /** The swap to generation {@code number} was undone: the generation it replaced serves again. */
     public void rolledBack(int number, String why) {
         for (Entry e : entries) {
-            if (e.generation == number && e.target == null) {
+            if (e.generation == number && e.target == null && ReloadRecord.ON_PROBATION.equals(e.outcome)) {
                 e.outcome = ReloadRecord.ROLLED_BACK;
                 e.reason = why;
                 listener.reloadEnded(ReloadRecord.ROLLED_BACK, -1);

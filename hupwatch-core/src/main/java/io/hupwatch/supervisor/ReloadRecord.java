@@ -22,6 +22,7 @@ public record ReloadRecord(int generation, long askedAtMillis, int requests, Str
 
     public static final String STARTING = "starting";
     public static final String PENDING = "pending";
+    public static final String ON_PROBATION = "on probation";
     public static final String SWAPPED = "swapped";
     public static final String FAILED = "failed";
     public static final String ROLLED_BACK = "rolled back";

@@ -38,6 +38,11 @@ final class Reloads {
         return first;
     }
 
+    /** Whether a reload was asked for while the current one was under way. */
+    boolean followUpPending() {
+        return pending;
+    }
+
     /** Whether a follow-up reload is due; if so its waiters now wait for the generation it starts. */
     boolean takeFollowUp() {
         if (!pending) {

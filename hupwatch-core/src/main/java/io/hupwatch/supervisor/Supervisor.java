@@ -32,6 +32,7 @@ public final class Supervisor {
     private final Reloads reloads = new Reloads();
     private final ReloadHistory history = new ReloadHistory(System::currentTimeMillis);
     private final Shutdown shutdown;
+    private final Probation probation;
 
     public Supervisor(SupervisorConfig config, Host host, long wrapperPid) {
         this(config, host, wrapperPid, Lifecycle.NONE, List.of());
@@ -49,6 +50,7 @@ public final class Supervisor {
         this.socketNames = java.util.Collections.unmodifiableList(socketNames);
         this.drains = new Drains(config, host, gens);
         this.shutdown = new Shutdown(config, gens, drains, lifecycle, reloads);
+        this.probation = new Probation(config, host, gens, drains, reloads, lifecycle, history);
         // One log line per event, even for a command whose arguments hold newlines.
         this.commandLine = String.join(" ", config.command()).replace("\n", "\\n").replace("\r", "\\r");
     }
@@ -71,6 +73,8 @@ public final class Supervisor {
     public void handle(Event event) {
         if (shutdown.finished().isPresent()) {
             if (event instanceof Event.ReloadRequested r) {
+                r.reply().accept(new ReloadOutcome(false, 0, 0, "hupwatch has exited"));
+            } else if (event instanceof Event.RollbackRequested r) {
                 r.reply().accept(new ReloadOutcome(false, 0, 0, "hupwatch has exited"));
             }
             return;
@@ -95,13 +99,18 @@ public final class Supervisor {
             e.reply().accept(report());
         } else if (event instanceof Event.DrainLeft e) {
             history.drainLeft(e.generation(), e.connections());
+        } else {
+            probation.handle(event);
         }
     }
 
     private void onSignal(PosixSignal signal) {
         switch (signal) {
             case HUP -> requestReload(null, null);
-            case TERM, INT -> shutdown.requested(signal);
+            case TERM, INT -> {
+                probation.shutdown();
+                shutdown.requested(signal);
+            }
             default -> forward(signal);
         }
     }
@@ -123,6 +132,9 @@ public final class Supervisor {
                         + " failed", from(why), gens.starting);
             }
             return;
+        }
+        if (probation.active()) {
+            probation.confirm("a reload was asked for");
         }
         reloads.startsNow(waiter);
         log.info("reload requested{}: starting generation {}", from(why), lastGeneration + 1);
@@ -208,7 +220,11 @@ public final class Supervisor {
         Generation previous = gens.serving;
         gens.serving = g;
         log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
-        history.ready(g.number, previous == null ? 0 : previous.number, host.nanoTime() - g.startedNanos);
+        boolean onProbation = previous != null && !reloads.followUpPending() && probation.begin(previous, g);
+        history.ready(g.number, previous == null ? 0 : previous.number, host.nanoTime() - g.startedNanos, onProbation);
+        if (onProbation) {
+            return; // its outcome is known when the probation ends
+        }
         host.serving(g.number);
         if (previous != null) {
             drains.stop(previous);
@@ -267,6 +283,10 @@ public final class Supervisor {
         history.exited(gens.find(number), status, host.nanoTime());
         if (gens.starting != null && gens.starting.number == number) {
             onStartingExited(gens.starting, status);
+        } else if (probation.isCandidate(number)) {
+            probation.rollBack(gens.serving + " exited with " + ExitStatus.describe(status) + " during its probation");
+        } else if (probation.isStandby(number)) {
+            probation.standbyExited(status);
         } else if (gens.serving != null && gens.serving.number == number) {
             onServingExited(gens.serving, status);
         } else {

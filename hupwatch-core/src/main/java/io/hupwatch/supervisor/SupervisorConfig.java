@@ -15,9 +15,17 @@ import java.util.Objects;
  * @param pass         how each generation receives them
  * @param ready        when a new generation counts as ready
  * @param readyTimeout for modes other than delay: a generation not ready this long after its start is stopped
+ * @param probation    how long the old generation stays warm, not accepting, after a swap; null: the default
+ *                     ({@link Probation#DEFAULT} when the old generation can be paused, else none)
  */
 public record SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal,
-        List<BindAddress> binds, PassMode pass, Readiness ready, Duration readyTimeout) {
+        List<BindAddress> binds, PassMode pass, Readiness ready, Duration readyTimeout, Duration probation) {
+
+    /** With the default probation. */
+    public SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal,
+            List<BindAddress> binds, PassMode pass, Readiness ready, Duration readyTimeout) {
+        this(command, warmup, drainTimeout, stopSignal, binds, pass, ready, readyTimeout, null);
+    }
 
     /** No sockets held by hupwatch, readiness by warm-up. */
     public SupervisorConfig(List<String> command, Duration warmup, Duration drainTimeout, PosixSignal stopSignal) {
@@ -35,7 +43,8 @@ public record SupervisorConfig(List<String> command, Duration warmup, Duration d
         Objects.requireNonNull(stopSignal, "stopSignal");
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(readyTimeout, "readyTimeout");
-        if (warmup.isNegative() || drainTimeout.isNegative() || readyTimeout.isNegative()) {
+        if (warmup.isNegative() || drainTimeout.isNegative() || readyTimeout.isNegative()
+                || (probation != null && probation.isNegative())) {
             throw new IllegalArgumentException("durations must not be negative");
         }
         binds = List.copyOf(binds);
@@ -45,6 +54,11 @@ public record SupervisorConfig(List<String> command, Duration warmup, Duration d
             throw new IllegalArgumentException("--pass stdin gives the child exactly one socket as its fd 0, but "
                     + binds.size() + " --bind were given: use one --bind, or --pass handoff for several");
         }
+    }
+
+    /** The same, with {@code --probation} set ({@code null}: the default). */
+    public SupervisorConfig withProbation(Duration probation) {
+        return new SupervisorConfig(command, warmup, drainTimeout, stopSignal, binds, pass, ready, readyTimeout, probation);
     }
 
     /** Parses a {@code --ready} value. */

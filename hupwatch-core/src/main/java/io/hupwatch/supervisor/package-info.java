@@ -11,6 +11,10 @@
  *       generation is ready or has failed.</li>
  *   <li><b>Ready before stop.</b> The serving generation gets the stop signal only after its successor
  *       is ready. Until then it is not signalled at all (forwarded operator signals aside).</li>
+ *   <li><b>A probation keeps one way back.</b> With {@code --probation}, the generation a swap replaced
+ *       is kept (standby, paused when it can be) until its successor has lived the probation; if the
+ *       successor exits, fails its check again or a rollback is asked for, the standby one serves again
+ *       before the successor is stopped. A reload or a shutdown ends the probation first.</li>
  *   <li><b>A failed start never touches the serving generation.</b> A generation that cannot be spawned,
  *       exits, or is not ready in time is stopped and forgotten; the serving one keeps serving.</li>
  *   <li><b>Every stop is bounded.</b> A generation sent the stop signal is SIGKILLed if it is still

@@ -18,6 +18,10 @@ final class FakeHost implements Host {
     boolean holdsSockets = true;
     /** The generations the supervisor said became the serving one, in order. */
     final List<Integer> serving = new ArrayList<>();
+    /** Whether generations can be paused (as with hupwatch's Java agent attached). */
+    boolean pausable;
+    /** "PAUSE 1", "RESUME 1", "PROBE 2": what the supervisor asked of the generations' agents and probes, in order. */
+    final List<String> told = new ArrayList<>();
     private final PriorityQueue<FakeTimer> timers =
             new PriorityQueue<>(Comparator.comparingLong((FakeTimer t) -> t.due).thenComparingLong(t -> t.seq));
     private long now;
@@ -41,6 +45,24 @@ final class FakeHost implements Host {
     @Override
     public String droppedPorts(int number) {
         return droppedPorts.get(number);
+    }
+
+    @Override
+    public boolean pause(int number) {
+        if (pausable) {
+            told.add("PAUSE " + number);
+        }
+        return pausable;
+    }
+
+    @Override
+    public void resume(int number) {
+        told.add("RESUME " + number);
+    }
+
+    @Override
+    public void probeAgain(int number) {
+        told.add("PROBE " + number);
     }
 
     @Override

@@ -63,8 +63,24 @@ final class HupwatchProcess implements AutoCloseable {
         return repo().resolve("scripts/hupwatch");
     }
 
-    /** Starts {@code scripts/hupwatch ARGS...} in {@code workDir}. */
+    /**
+     * Starts {@code scripts/hupwatch ARGS...} in {@code workDir}. A supervising run gets {@code --probation 0}
+     * unless ARGS set {@code --probation}: the swap tests wait for the old generation's exit, which a probation
+     * would put off by its length (ProbationTest covers probations, the default one included, through
+     * {@link #startAsGiven}).
+     */
     static HupwatchProcess start(Path workDir, String... args) {
+        List<String> given = new ArrayList<>(List.of(args));
+        boolean supervising = given.contains("--") && !given.isEmpty()
+                && !List.of("reload", "status", "rollback").contains(given.get(0));
+        if (supervising && !given.contains("--probation")) {
+            given.addAll(given.get(0).equals("run") ? 1 : 0, List.of("--probation", "0"));
+        }
+        return startAsGiven(workDir, given.toArray(String[]::new));
+    }
+
+    /** Starts {@code scripts/hupwatch ARGS...} in {@code workDir}, exactly as given. */
+    static HupwatchProcess startAsGiven(Path workDir, String... args) {
         List<String> command = new ArrayList<>();
         command.add(script().toString());
         command.addAll(List.of(args));

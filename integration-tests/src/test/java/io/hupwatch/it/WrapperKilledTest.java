@@ -216,4 +216,22 @@ class WrapperKilledTest extends CliTestSupport {
             killHupwatchAndCheckEverythingGoes(hw, port, 1);
         }
     }
+
+    /**
+     * A JVM the parent-death signal does not reach (a start script runs java without exec): when hupwatch is
+     * SIGKILLed, the agent sees end-of-file on its link and stops the JVM as on the stop signal.
+     */
+    @Test
+    void aJvmUnderAStartScriptThatDoesNotExecStopsWhenTheAgentsLinkCloses() throws Exception {
+        int port = TestServers.freePort();
+        String java = String.join(" ", TestServers.java("JdkHttpServer", Integer.toString(port)));
+        try (HupwatchProcess hw = start(List.of("--bind", "tcp:127.0.0.1:" + port, "--jvm-agent", "on", "--ready", "auto"),
+                List.of("/bin/sh", "-c", java + "; echo the script outlived java"))) {
+            hw.awaitLine(ready(1), Duration.ofSeconds(30));
+            assertTrue(Http.get(port).startsWith("generation 1 "));
+            killHupwatchAndCheckEverythingGoes(hw, port, 2);
+            assertTrue(hw.findLine(Pattern.compile("hupwatch is gone \\(its link closed\\): stopping as on SIGTERM"), 0)
+                    .isPresent(), hw.describe());
+        }
+    }
 }

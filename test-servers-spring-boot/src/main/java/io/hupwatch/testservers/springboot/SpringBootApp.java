@@ -9,7 +9,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A stock Spring Boot web app on embedded Tomcat. Usage: {@code java -jar spring-boot-app.jar --server.port=N}. */
+/**
+ * A stock Spring Boot web app on embedded Tomcat. Usage: {@code java -jar spring-boot-app.jar --server.port=N}.
+ * A bad release, for the tests: with {@code TEST_EXIT_AFTER_MS=N} in its environment it stops itself (its own
+ * SIGTERM, as an orchestrator or a crash handler would) N ms after it listens.
+ */
 @SpringBootApplication
 @RestController
 public class SpringBootApp {
@@ -36,5 +40,19 @@ public class SpringBootApp {
     public void onWebServerInitialized(WebServerInitializedEvent event) {
         System.err.println("spring-boot generation " + generation + " pid " + pid + " listening on "
                 + event.getWebServer().getPort());
+        String exitAfter = System.getenv("TEST_EXIT_AFTER_MS");
+        if (exitAfter != null && !exitAfter.isBlank()) {
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(Long.parseLong(exitAfter.trim()));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.err.println("spring-boot generation " + generation + " pid " + pid + " stops itself (bad release)");
+                sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+            }, "bad-release");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 }

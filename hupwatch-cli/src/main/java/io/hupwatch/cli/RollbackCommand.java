@@ -1,0 +1,45 @@
+package io.hupwatch.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "rollback", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"During a probation (see --probation): go back to the previous generation, kept warm since"
+                + " the swap. It accepts again at once, the new generation is stopped, and a waiting hupwatch reload"
+                + " returns 1.",
+            "Exit status: 0 the previous generation serves again; 1 nothing to roll back to (no probation under way;"
+                + " nothing is changed); 2 usage, or no hupwatch at that control socket."})
+final class RollbackCommand implements Callable<Integer> {
+    @Option(names = "--control", required = true, paramLabel = "PATH",
+            description = "The control socket of the hupwatch to roll back.")
+    Path control;
+
+    @Override
+    public Integer call() throws Exception {
+        String answer;
+        try {
+            answer = ControlClient.request(control, "rollback", Duration.ofSeconds(10));
+        } catch (ControlClient.NoInstance e) {
+            System.err.println("hupwatch: " + e.getMessage());
+            return Main.USAGE;
+        }
+        if (answer == null) {
+            System.err.println("hupwatch: no answer from " + control + " within 10s");
+            return 1;
+        }
+        if (answer.startsWith("denied ")) {
+            System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
+            return Main.USAGE;
+        }
+        if (answer.startsWith("ok ")) {
+            String[] w = answer.split(" ");
+            System.out.println("rolled back: generation " + w[1] + " (pid " + w[2] + ") is serving again");
+            return 0;
+        }
+        System.err.println("hupwatch: " + answer.replaceFirst("^failed ", ""));
+        return 1;
+    }
+}
