@@ -65,7 +65,7 @@ public final class HupwatchMetrics implements ReloadListener {
                         .forEach(g -> cb.call(g.connections(), Integer.toString(g.generation()), g.state())))
                 .register(registry);
         GaugeWithCallback.builder().name("hupwatch_socket_accept_queue")
-                .help("Connections waiting in a held TCP socket's accept queue (from the kernel).")
+                .help("Connections waiting in a held socket's accept queue (from the kernel).")
                 .labelNames("socket", "address").callback(cb -> state.queues()
                         .forEach(q -> cb.call(q.waiting(), q.name(), q.address()))).register(registry);
     }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What a scrape shows of the present, gathered for that scrape: the event loop's report (with each
- * generation's connections) and the accept queue of each held TCP socket.
+ * generation's connections) and the accept queue of each held socket.
  */
 public record MetricsState(StatusReport report, List<SocketQueue> queues) {
 

@@ -4,6 +4,7 @@ import io.hupwatch.metrics.HupwatchMetrics;
 import io.hupwatch.metrics.MetricsServer;
 import io.hupwatch.metrics.MetricsState;
 import io.hupwatch.os.ProcNet;
+import io.hupwatch.os.UnixSockDiag;
 import io.hupwatch.sockets.ListeningSocket;
 import io.hupwatch.sockets.SocketSet;
 import io.hupwatch.supervisor.BindAddress;
@@ -73,6 +74,10 @@ final class MetricsSetup implements Supplier<MetricsState> {
         List<MetricsState.SocketQueue> out = new ArrayList<>();
         for (ListeningSocket s : sockets.held()) {
             Long waiting = byInode.get(ProcNet.ownSocketInode(s.fd()));
+            if (waiting == null && s.address().display().startsWith("unix:")) {
+                long unixWaiting = UnixSockDiag.acceptQueue(s.fd());
+                waiting = unixWaiting < 0 ? null : unixWaiting;
+            }
             if (waiting != null) {
                 out.add(new MetricsState.SocketQueue(s.address().name(), s.address().display(), waiting));
             }
