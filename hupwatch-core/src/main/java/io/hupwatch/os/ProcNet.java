@@ -39,7 +39,7 @@ public final class ProcNet {
     public static Map<Long, Long> acceptQueues() {
         Map<Long, Long> out = new HashMap<>();
         for (String table : TCP_TABLES) {
-            eachRow(table, TCP_FIELDS, f -> {
+            eachRow(table, TCP_FIELDS, 3, TCP_LISTEN, f -> {
                 if (f.length > 9 && f[3].equals(TCP_LISTEN)) {
                     out.put(Long.parseLong(f[9]), Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16));
                 }
@@ -81,7 +81,7 @@ public final class ProcNet {
         }
         if (!ports.isEmpty()) {
             for (String table : TCP_TABLES) {
-                eachRow(table, TCP_FIELDS, f -> {
+                eachRow(table, TCP_FIELDS, 3, TCP_ESTABLISHED, f -> {
                     if (f.length > 9 && f[3].equals(TCP_ESTABLISHED)
                             && ports.contains(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16))) {
                         countIn(count, owners.get(Long.parseLong(f[9])));
@@ -90,7 +90,7 @@ public final class ProcNet {
             }
         }
         if (!paths.isEmpty()) {
-            eachRow("/proc/net/unix", UNIX_FIELDS, f -> {
+            eachRow("/proc/net/unix", UNIX_FIELDS, 5, UNIX_CONNECTED, f -> {
                 if (f.length > 7 && f[5].equals(UNIX_CONNECTED) && paths.contains(f[7])) {
                     countIn(count, owners.get(Long.parseLong(f[6])));
                 }
@@ -116,19 +116,44 @@ public final class ProcNet {
     }
 
     /**
-     * Each row of a /proc/net table but its heading, split on blanks into at most {@code fields}, one at a
-     * time: a busy host's table has tens of thousands of rows (TIME_WAIT ones too), which must not all be
-     * in hupwatch's small heap at once.
+     * Each row of a /proc/net table but its heading whose field {@code column} is {@code value}, split on
+     * blanks into at most {@code fields}, one at a time: a busy host's table has tens of thousands of rows
+     * (TIME_WAIT ones mostly), which must not all be in hupwatch's small heap at once, and are skipped
+     * without being split.
      */
-    private static void eachRow(String table, int fields, Consumer<String[]> row) {
+    private static void eachRow(String table, int fields, int column, String value, Consumer<String[]> row) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(Path.of(table)),
                 StandardCharsets.UTF_8))) {
             r.readLine();
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                row.accept(BLANKS.split(line.trim(), fields));
+                if (fieldIs(line, column, value)) {
+                    row.accept(BLANKS.split(line.trim(), fields));
+                }
             }
         } catch (IOException e) {
             // no such table (no IPv6, say): nothing in it
+        }
+    }
+
+    /** Whether blank-separated field {@code column} (from 0) of {@code line} is {@code value}. */
+    static boolean fieldIs(String line, int column, String value) {
+        int at = 0;
+        int n = line.length();
+        for (int field = 0; ; field++) {
+            while (at < n && line.charAt(at) == ' ') {
+                at++;
+            }
+            int end = at;
+            while (end < n && line.charAt(end) != ' ') {
+                end++;
+            }
+            if (at == end) {
+                return false;
+            }
+            if (field == column) {
+                return end - at == value.length() && line.startsWith(value, at);
+            }
+            at = end;
         }
     }
 }

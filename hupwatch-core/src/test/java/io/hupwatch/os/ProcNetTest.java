@@ -71,4 +71,14 @@ class ProcNetTest {
         }
         throw new AssertionError("no LISTEN entry for port " + port);
     }
+
+    @Test
+    void aRowIsPickedByOneFieldWithoutSplittingIt() {
+        String row = "   12: 0100007F:1F90 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 4242";
+        assertTrue(ProcNet.fieldIs(row, 3, "0A"));
+        assertTrue(ProcNet.fieldIs(row, 0, "12:"));
+        assertTrue(!ProcNet.fieldIs(row, 3, "01"));
+        assertTrue(!ProcNet.fieldIs(row, 3, "0"));
+        assertTrue(!ProcNet.fieldIs(row, 40, "0A"), "past the last field");
+    }
 }
