@@ -33,10 +33,14 @@ public final class ProcNet {
 
     /**
      * The accept queue's length (connections waiting for an accept) of each listening TCP socket, by
-     * inode: for a socket in the LISTEN state the kernel shows it as {@code rx_queue}. (The backlog's
-     * limit is not in these tables; only netlink's sock_diag has it, as it has unix sockets' queues.)
+     * inode: asked of netlink's sock_diag (which skips every other socket state), else read from
+     * /proc/net/tcp, where a socket in the LISTEN state shows it as {@code rx_queue}.
      */
     public static Map<Long, Long> acceptQueues() {
+        Map<Long, Long> fromKernel = InetSockDiag.acceptQueues();
+        if (fromKernel != null) {
+            return fromKernel;
+        }
         Map<Long, Long> out = new HashMap<>();
         for (String table : TCP_TABLES) {
             eachRow(table, TCP_FIELDS, 3, TCP_LISTEN, f -> {
@@ -79,7 +83,10 @@ public final class ProcNet {
         if (owners.isEmpty()) {
             return count;
         }
-        if (!ports.isEmpty()) {
+        Set<Long> established = ports.isEmpty() ? Set.of() : InetSockDiag.established(ports);
+        if (established != null) {
+            established.forEach(inode -> countIn(count, owners.get(inode)));
+        } else {
             for (String table : TCP_TABLES) {
                 eachRow(table, TCP_FIELDS, 3, TCP_ESTABLISHED, f -> {
                     if (f.length > 9 && f[3].equals(TCP_ESTABLISHED)

@@ -1,8 +1,5 @@
 package io.hupwatch.os;
 
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-
 /**
  * The kernel's {@code sock_diag} netlink answers about one unix socket, by inode: the file it is bound to
  * ({@code UNIX_DIAG_VFS}) and its queues ({@code UNIX_DIAG_RQLEN}: for a listening socket, the connections
@@ -14,14 +11,7 @@ public final class UnixSockDiag {
     static final int VFS = 1;
     static final int RQLEN = 4;
 
-    private static final int AF_NETLINK = 16;
     private static final int AF_UNIX = 1;
-    private static final int SOCK_DGRAM = 2;
-    private static final int SOCK_CLOEXEC = 0x80000;
-    private static final int NETLINK_SOCK_DIAG = 4;
-    private static final short SOCK_DIAG_BY_FAMILY = 20;
-    private static final short NLM_F_REQUEST = 1;
-    private static final short NLMSG_ERROR = 2;
 
     private UnixSockDiag() {
     }
@@ -49,50 +39,31 @@ public final class UnixSockDiag {
      * inode {@code socketInode}, or null.
      */
     static long[] attribute(long socketInode, int show, int type) {
-        LibC libc = Native.libc();
-        int nl = libc.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-        if (nl < 0) {
-            return null;
-        }
-        try {
-            jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(libc);
-            Pointer req = Memory.allocateDirect(rt, 40, true);
-            req.putInt(0, 40);
-            req.putShort(4, SOCK_DIAG_BY_FAMILY);
-            req.putShort(6, NLM_F_REQUEST);
-            req.putInt(8, 1);
-            req.putByte(16, (byte) AF_UNIX);
-            req.putInt(20, -1); // every state
-            req.putInt(24, (int) socketInode);
-            req.putInt(28, show);
-            req.putInt(32, -1); // no cookie
-            req.putInt(36, -1);
-            Pointer kernel = Memory.allocateDirect(rt, 12, true);
-            kernel.putShort(0, (short) AF_NETLINK);
-            if (libc.sendto(nl, req, 40, 0, kernel, 12) != 40) {
-                return null;
-            }
-            Pointer resp = Memory.allocateDirect(rt, 8192, true);
-            long n = libc.recv(nl, resp, 8192, 0);
-            if (n < 32 || resp.getShort(4) == NLMSG_ERROR) {
-                return null;
-            }
-            int length = Math.min((int) n, resp.getInt(0));
-            // nlmsghdr (16) + unix_diag_msg (16), then attributes aligned to 4
-            for (int at = 32; at + 4 <= length; ) {
+        long[][] found = new long[1][];
+        boolean asked = SockDiag.ask(24, SockDiag.NLM_F_REQUEST, (p, at) -> {
+            p.putByte(at, (byte) AF_UNIX);
+            p.putInt(at + 4, -1); // every state
+            p.putInt(at + 8, (int) socketInode);
+            p.putInt(at + 12, show);
+            p.putInt(at + 16, -1); // no cookie
+            p.putInt(at + 20, -1);
+        }, (resp, payload) -> {
+            // unix_diag_msg (16), then attributes aligned to 4
+            int end = payload[0] + payload[1];
+            for (int at = payload[0] + 16; at + 4 <= end; ) {
                 int attrLength = resp.getShort(at) & 0xffff;
                 int attrType = resp.getShort(at + 2) & 0xffff;
                 if (attrLength < 4) {
                     break;
                 }
                 if (attrType == type && attrLength >= 12) {
-                    return new long[] {resp.getInt(at + 4) & 0xffffffffL, resp.getInt(at + 8) & 0xffffffffL};
+                    found[0] = new long[] {resp.getInt(at + 4) & 0xffffffffL, resp.getInt(at + 8) & 0xffffffffL};
+                    break;
                 }
                 at += (attrLength + 3) & ~3;
             }
-            return null;
-        } finally {
-            libc.close(nl);
-        }
+            return false;
+        });
+        return asked ? found[0] : null;
     }
 }

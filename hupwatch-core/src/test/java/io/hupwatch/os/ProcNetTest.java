@@ -81,4 +81,27 @@ class ProcNetTest {
         assertTrue(!ProcNet.fieldIs(row, 3, "0"));
         assertTrue(!ProcNet.fieldIs(row, 40, "0A"), "past the last field");
     }
+
+    @Test
+    void theKernelsSockDiagAgreesWithProcNetTcp() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            long inode = listeningInode(port);
+            try (SocketChannel a = SocketChannel.open(server.getLocalAddress());
+                    SocketChannel b = SocketChannel.open(server.getLocalAddress());
+                    SocketChannel accepted = server.accept()) {
+                assertEquals(1, InetSockDiag.acceptQueues().get(inode));
+                Set<Long> ours = new java.util.HashSet<>(ProcNet.socketInodes(SELF));
+                Set<Long> established = new java.util.HashSet<>(InetSockDiag.established(Set.of(port)));
+                assertEquals(Set.of(0L, inodeOf(established, ours)), established,
+                        "the accepted one, and the queued one (no file yet: inode 0)");
+                assertTrue(inodeOf(established, ours) > 0, "the accepted one is this JVM's");
+            }
+        }
+    }
+
+    private static long inodeOf(Set<Long> established, Set<Long> ours) {
+        return established.stream().filter(ours::contains).findFirst().orElse(-1L);
+    }
 }
