@@ -116,6 +116,35 @@ class KeepAliveTest {
         agentSwapsUnderKeepAliveLoad(hw, port);
     }
 
+    /** Tomcat 11 (Spring Boot 4's), plain embedded, adopted: the agent's Tomcat endpoint hook on 11. */
+    @Test
+    void tomcat11AdoptedThroughTheAgent() throws Exception {
+        int port = TestServers.freePort();
+        HupwatchProcess hw = hupwatch(List.of(), TestServers.tomcat11(port));
+        hw.awaitLine(Pattern.compile("adopted tcp:\\S+:" + port + " from generation 1 \\(pid \\d+\\)"),
+                Duration.ofSeconds(90));
+        agentSwapsUnderKeepAliveLoad(hw, port);
+        assertTrue(hw.findLine(Pattern.compile("Apache Tomcat/11\\."), 0).isPresent(), "ran on Tomcat 11\n" + hw.describe());
+    }
+
+    /** Jetty 11, a plain ServerConnector: the agent's HttpGenerator hook on 11. */
+    @Test
+    void jetty11ThroughTheAgent() throws Exception {
+        int port = TestServers.freePort();
+        HupwatchProcess hw = hupwatch(List.of("--bind", "tcp:127.0.0.1:" + port), TestServers.jetty11(port));
+        agentSwapsUnderKeepAliveLoad(hw, port);
+        assertTrue(hw.findLine(Pattern.compile("jetty 11\\."), 0).isPresent(), "ran on Jetty 11\n" + hw.describe());
+    }
+
+    /** Vert.x 4.5 (its own Netty 4.1): its HTTP/1 encoder is a subclass of Netty's, which the Netty hook covers. */
+    @Test
+    void vertxThroughTheAgent() throws Exception {
+        int port = TestServers.freePort();
+        HupwatchProcess hw = hupwatch(List.of("--bind", "tcp:127.0.0.1:" + port), TestServers.vertx(port));
+        agentSwapsUnderKeepAliveLoad(hw, port);
+        assertTrue(hw.findLine(Pattern.compile("vert\\.x 4\\.5\\."), 0).isPresent(), "ran on Vert.x 4.5\n" + hw.describe());
+    }
+
     @Test
     void jettyRecipeThroughTheChildApi() throws Exception {
         int port = TestServers.freePort();

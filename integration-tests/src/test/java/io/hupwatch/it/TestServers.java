@@ -30,9 +30,24 @@ final class TestServers {
 
     /** {@link #java}, with Netty 4.2 on the class path instead of 4.1 (test-servers/target/netty-4.2). */
     static List<String> netty42(String name, String... args) {
+        return onCopiedLibraries("netty-4.2", name, args);
+    }
+
+    /** The plain embedded Tomcat 11 server on its own class path (test-servers/target/tomcat-11). */
+    static List<String> tomcat11(int port) {
+        return onCopiedLibraries("tomcat-11", "TomcatPlainServer", Integer.toString(port));
+    }
+
+    /** The plain Vert.x 4.5 server on its own class path (test-servers/target/vertx, with Vert.x's own Netty). */
+    static List<String> vertx(int port) {
+        return onCopiedLibraries("vertx", "VertxServer", Integer.toString(port));
+    }
+
+    /** {@link #java}, with the libraries test-servers copied to target/LIBRARIES instead of its own class path. */
+    private static List<String> onCopiedLibraries(String libraries, String name, String... args) {
         List<String> cmd = java(name, args);
         Path module = REPO.resolve("test-servers/target");
-        cmd.set(cmd.indexOf("-cp") + 1, module.resolve("classes") + ":" + module.resolve("netty-4.2") + "/*");
+        cmd.set(cmd.indexOf("-cp") + 1, module.resolve("classes") + ":" + module.resolve(libraries) + "/*");
         return cmd;
     }
 
@@ -47,13 +62,23 @@ final class TestServers {
 
     /** Netty 4.2 on its io_uring transport (its own module: Netty 4.2 and 4.1 cannot share a class path). */
     static List<String> nettyIoUring(int port) {
-        Path module = REPO.resolve("test-servers-netty42/target");
+        return inOwnModule("test-servers-netty42", "io.hupwatch.testservers.netty42.NettyIoUringServer", port);
+    }
+
+    /** The plain Jetty 11 server (its own module: Jetty 11 and 12 cannot share a class path). */
+    static List<String> jetty11(int port) {
+        return inOwnModule("test-servers-jetty11", "io.hupwatch.testservers.jetty11.Jetty11Server", port);
+    }
+
+    /** A server of a module with its classes in target/classes and its libraries in target/lib. */
+    private static List<String> inOwnModule(String name, String mainClass, int port) {
+        Path module = REPO.resolve(name).resolve("target");
         if (!Files.isDirectory(module.resolve("lib"))) {
             throw new IllegalStateException(module + "/lib is missing: build it with mvn package (the whole reactor)");
         }
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx128m", "-cp", module.resolve("classes") + ":" + module.resolve("lib")
-                + "/*", "io.hupwatch.testservers.netty42.NettyIoUringServer", Integer.toString(port));
+                + "/*", mainClass, Integer.toString(port));
     }
 
     /** The stock Spring Boot executable jar, {@code java -jar app.jar --server.port=PORT}. */
