@@ -54,6 +54,8 @@ public final class Http2GoAway {
         List<Object> contexts;
         synchronized (CONTEXTS) {
             contexts = new ArrayList<>(CONTEXTS);
+            // each is told once (a pause, then the drain): a GOAWAY's last stream id must never grow
+            CONTEXTS.clear();
         }
         int sent = 0;
         int grpc = 0;

@@ -33,11 +33,14 @@ public final class ServerHooks {
     }
 
     /**
-     * A pause (the previous generation during a probation): as {@link #draining()}, and returns what undoes
+     * A pause (the previous generation during a probation): as {@link #draining()}, with a GOAWAY on every
+     * HTTP/2 connection (which nothing undoes: its clients reconnect), and returns what undoes
      * it when the generation accepts again (the {@link ConnectionClose} switch off, the property cleared).
      */
     static Runnable pausing() {
         draining();
+        // HTTP/2 clients reconnect, to whichever generation accepts: the new one, or this one if it resumes
+        Http2GoAway.sendOnEveryConnection();
         return () -> {
             System.clearProperty("hupwatch.draining");
             ConnectionClose.set(false);
