@@ -83,7 +83,16 @@ final class TestServers {
 
     /** The stock Spring Boot executable jar, {@code java -jar app.jar --server.port=PORT}. */
     static List<String> springBoot(int port) {
-        Path jar = REPO.resolve("test-servers-spring-boot/target/spring-boot-app-exec.jar");
+        return executableJar("test-servers-spring-boot/target/spring-boot-app-exec.jar", port);
+    }
+
+    /** The stock Spring Boot 4 executable jar (Tomcat 11), {@code java -jar app4.jar --server.port=PORT}. */
+    static List<String> springBoot4(int port) {
+        return executableJar("test-servers-spring-boot4/target/spring-boot4-app-exec.jar", port);
+    }
+
+    private static List<String> executableJar(String path, int port) {
+        Path jar = REPO.resolve(path);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn package (the whole reactor)");
         }
