@@ -33,6 +33,11 @@ public final class Http2GoAway {
     private static final Set<Object> CONTEXTS = Collections.synchronizedSet(
             Collections.newSetFromMap(new WeakHashMap<>()));
     private static final Map<Class<?>, NettyApi> APIS = new ConcurrentHashMap<>();
+    private static final int NOT_OPEN = 0;
+    private static final int HTTP2 = 1;
+    private static final int GRPC = 2;
+    /** Set once the drain has sent its GOAWAYs: connections set up from then on get theirs at once. */
+    private static volatile boolean draining;
 
     private Http2GoAway() {
     }
@@ -42,6 +47,24 @@ public final class Http2GoAway {
         CONTEXTS.add(ctx);
         // its connections are ended by the GOAWAY: the drain has a hook for this server
         ConnectionClose.hooked("Netty HTTP/2");
+        if (draining) {
+            goAwayOnLateConnection(ctx);
+        }
+    }
+
+    /**
+     * A connection whose HTTP/2 handler joined after the drain began: with h2 over TLS the handler is
+     * added once the handshake has picked h2 (ALPN), which may end after the GOAWAYs went out. It gets
+     * its own, queued on its event loop, so it runs after {@code handlerAdded} has set the connection up.
+     */
+    private static void goAwayOnLateConnection(Object ctx) {
+        try {
+            if (startGoAway(ctx) != NOT_OPEN) {
+                AgentLog.info("sent GOAWAY on an HTTP/2 connection set up during the drain");
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            AgentLog.info("cannot send GOAWAY on an HTTP/2 connection (" + e + "); it closes with the server");
+        }
     }
 
     /**
@@ -51,6 +74,7 @@ public final class Http2GoAway {
      * @return the number of connections told to go away
      */
     static int sendOnEveryConnection() {
+        draining = true;
         List<Object> contexts;
         synchronized (CONTEXTS) {
             contexts = new ArrayList<>(CONTEXTS);
@@ -61,15 +85,9 @@ public final class Http2GoAway {
         int grpc = 0;
         for (Object ctx : contexts) {
             try {
-                Object handler = NettyApi.handlerOf(ctx);
-                NettyApi api = APIS.computeIfAbsent(NettyApi.http2HandlerClass(handler.getClass()), NettyApi::new);
-                if (!api.isOpenServerConnection(ctx, handler)) {
-                    continue;
-                }
-                boolean ownGraceful = isGrpc(handler.getClass());
-                api.executor(ctx).execute(() -> firstGoAway(api, ctx, handler, ownGraceful));
-                sent++;
-                grpc += ownGraceful ? 1 : 0;
+                int kind = startGoAway(ctx);
+                sent += kind == NOT_OPEN ? 0 : 1;
+                grpc += kind == GRPC ? 1 : 0;
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 AgentLog.info("cannot send GOAWAY on an HTTP/2 connection (" + e + "); it closes with the server");
             }
@@ -79,6 +97,22 @@ public final class Http2GoAway {
                     + ": their clients move to the next generation, streams in flight complete");
         }
         return sent;
+    }
+
+    /**
+     * Queues the GOAWAY on the connection's event loop if it is an open server-side one.
+     *
+     * @return {@link #NOT_OPEN}, {@link #HTTP2} or {@link #GRPC} (gRPC's own graceful close)
+     */
+    private static int startGoAway(Object ctx) throws ReflectiveOperationException {
+        Object handler = NettyApi.handlerOf(ctx);
+        NettyApi api = APIS.computeIfAbsent(NettyApi.http2HandlerClass(handler.getClass()), NettyApi::new);
+        if (!api.isOpenServerConnection(ctx, handler)) {
+            return NOT_OPEN;
+        }
+        boolean ownGraceful = isGrpc(handler.getClass());
+        api.executor(ctx).execute(() -> firstGoAway(api, ctx, handler, ownGraceful));
+        return ownGraceful ? GRPC : HTTP2;
     }
 
     private static boolean isGrpc(Class<?> type) {

@@ -70,6 +70,23 @@ class Http2GoAwayTest {
         assertEquals(0, Http2GoAway.sendOnEveryConnection(), "a closed connection gets nothing");
     }
 
+    /** h2 over TLS adds its HTTP/2 handler after the handshake, which may end after the drain's GOAWAYs went out. */
+    @Test
+    void aConnectionSetUpDuringTheDrainGetsItsGoAwayToo() throws Exception {
+        Http2GoAway.sendOnEveryConnection(); // the drain has begun
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
+        EmbeddedChannel channel = new EmbeddedChannel(codec);
+        Http2GoAway.connection(channel.pipeline().context(codec));
+        drainOutbound(channel); // the server's preface (SETTINGS), written before the queued GOAWAY runs
+        channel.runPendingTasks();
+        assertEquals(List.of(Integer.MAX_VALUE), goAways(channel), "first GOAWAY, without another drain");
+        Thread.sleep(Http2GoAway.SECOND_GOAWAY_DELAY_MS + 50);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+        assertEquals(List.of(0), goAways(channel));
+        assertFalse(channel.isOpen(), "no stream was active: the connection is closed");
+    }
+
     /** The last-stream-id of each GOAWAY frame written since the last look. */
     private static List<Integer> goAways(EmbeddedChannel channel) {
         List<Integer> ids = new ArrayList<>();

@@ -16,13 +16,21 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ReferenceCountUtil;
+import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP/2 client pool as proxies keep one (h2c with prior knowledge, Netty's HTTP/2 client): a few
+ * An HTTP/2 client pool as proxies keep one (h2c with prior knowledge, or h2 over TLS chosen by ALPN
+ * with {@link #overTls}; Netty's HTTP/2 client): a few
  * long-lived connections, each shared by many requests at once. After a GOAWAY it opens no new stream
  * on that connection (the streams it has complete there) and opens a new connection for the next
  * request, as RFC 9113 section 6.8 asks of clients.
@@ -31,10 +39,28 @@ final class H2cCalls extends ConcurrentCalls {
     private final NioEventLoopGroup group = new NioEventLoopGroup(2);
     private final Bootstrap bootstrap;
     private final Connection[] slots;
+    private final SslContext tls;
+    private final int port;
 
     H2cCalls(int port, int connections, int threads) {
+        this(port, connections, threads, null);
+    }
+
+    /** h2 over TLS (ALPN), trusting whatever certificate the server shows (a test's self-signed one). */
+    static H2cCalls overTls(int port, int connections, int threads) throws SSLException {
+        return new H2cCalls(port, connections, threads, SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
+                .build());
+    }
+
+    private H2cCalls(int port, int connections, int threads, SslContext tls) {
         super(threads);
         this.slots = new Connection[connections];
+        this.tls = tls;
+        this.port = port;
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .remoteAddress("127.0.0.1", port);
     }
@@ -46,7 +72,7 @@ final class H2cCalls extends ConcurrentCalls {
         Http2StreamChannel stream = new Http2StreamChannelBootstrap(c.channel).handler(new Answer(answer)).open()
                 .get(10, TimeUnit.SECONDS);
         String path = delayMs == 0 ? "/" : "/slow?ms=" + delayMs;
-        stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").scheme("http")
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").scheme(tls == null ? "http" : "https")
                 .authority("127.0.0.1").path(path), true));
         return answer.get(10 + delayMs / 1000, TimeUnit.SECONDS);
     }
@@ -59,6 +85,9 @@ final class H2cCalls extends ConcurrentCalls {
             fresh.channel = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", port));
+                    }
                     ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
                             new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new GoAwayWatch(fresh));
                 }

@@ -57,6 +57,17 @@ class Http2Test {
         swapsUnderCalls(hw, cleanup.add(new H2cCalls(port, 4, 16)), "h2c");
     }
 
+    /** h2 over TLS (ALPN picks h2; the HTTP/2 codec joins the pipeline after the handshake), self-signed by keytool. */
+    @Test
+    void nettyH2OverTlsWithBind() throws Exception {
+        int port = TestServers.freePort();
+        Path keyStore = TestServers.selfSignedKeyStore(dir, "changeit");
+        HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of("--bind", "tcp:127.0.0.1:" + port),
+                TestServers.java("NettyH2cServer", Integer.toString(port), "epoll", "tls", keyStore.toString(), "changeit")));
+        swapsUnderCalls(hw, cleanup.add(H2cCalls.overTls(port, 4, 16)), "h2 over TLS");
+        assertTrue(hw.findLine(Pattern.compile("netty-h2-tls-epoll generation 1 "), 0).isPresent(), hw.describe());
+    }
+
     /**
      * Calls from the first generation on, through {@value #SWAPS} swaps: not one fails, each old
      * generation's connections all closed within the agent's grace. Returns each old generation's drain time.

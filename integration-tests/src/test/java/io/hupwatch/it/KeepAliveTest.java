@@ -165,6 +165,16 @@ class KeepAliveTest {
         swapsUnderKeepAliveLoad(hupwatch(List.of(), TestServers.springBoot(port)), port);
     }
 
+    /** Spring Boot 4 (its Tomcat 11), the executable jar with no option: adopted, as the Spring Boot 3 jar above. */
+    @Test
+    void stockSpringBoot4ThroughTheAgent() throws Exception {
+        int port = TestServers.freePort();
+        HupwatchProcess hw = hupwatch(List.of(), TestServers.springBoot4(port));
+        agentSwapsUnderKeepAliveLoad(hw, port);
+        assertTrue(hw.findLine(Pattern.compile("spring-boot 4\\.0\\.\\d+ generation 1 "), 0).isPresent(),
+                "ran on Spring Boot 4\n" + hw.describe());
+    }
+
     @Test
     void aLongRequestInFlightCompletesOnTheOldGeneration() throws Exception {
         int port = TestServers.freePort();

@@ -83,7 +83,16 @@ final class TestServers {
 
     /** The stock Spring Boot executable jar, {@code java -jar app.jar --server.port=PORT}. */
     static List<String> springBoot(int port) {
-        Path jar = REPO.resolve("test-servers-spring-boot/target/spring-boot-app-exec.jar");
+        return executableJar("test-servers-spring-boot/target/spring-boot-app-exec.jar", port);
+    }
+
+    /** The stock Spring Boot 4 executable jar (Tomcat 11), {@code java -jar app4.jar --server.port=PORT}. */
+    static List<String> springBoot4(int port) {
+        return executableJar("test-servers-spring-boot4/target/spring-boot4-app-exec.jar", port);
+    }
+
+    private static List<String> executableJar(String path, int port) {
+        Path jar = REPO.resolve(path);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn package (the whole reactor)");
         }
@@ -98,6 +107,21 @@ final class TestServers {
         } catch (IOException e) {
             throw new UncheckedIOException("test-servers is not built (" + e.getMessage() + "): run mvn package", e);
         }
+    }
+
+    /** A PKCS12 key store in {@code dir} with a self-signed EC certificate for 127.0.0.1, made by the JDK's keytool. */
+    static Path selfSignedKeyStore(Path dir, String password) throws IOException, InterruptedException {
+        Path store = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+                "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", password, "-keypass", password).redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes());
+        if (!keytool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+            keytool.destroyForcibly();
+            throw new IllegalStateException("keytool failed: " + output);
+        }
+        return store;
     }
 
     static int freePort() throws IOException {

@@ -20,15 +20,18 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plain Netty 4.1 HTTP/2 server, cleartext with prior knowledge (h2c), on Netty's
- * {@code Http2FrameCodec}, stopped by {@code shutdownGracefully()} in a shutdown hook. Answers
- * {@code generation G pid P}; {@code /slow?ms=N} answers after N ms. Usage: {@code PORT nio|epoll}.
+ * A plain Netty 4.1 HTTP/2 server on Netty's {@code Http2FrameCodec}, stopped by
+ * {@code shutdownGracefully()} in a shutdown hook: cleartext with prior knowledge (h2c), or, given a
+ * PKCS12 key store, h2 over TLS negotiated by ALPN ({@link NettyH2Tls}). Answers
+ * {@code generation G pid P}; {@code /slow?ms=N} answers after N ms.
+ * Usage: {@code PORT nio|epoll [tls KEYSTORE.p12 PASSWORD]}.
  */
 public final class NettyH2cServer {
     private NettyH2cServer() {}
@@ -39,6 +42,7 @@ public final class NettyH2cServer {
         String generation = System.getenv().getOrDefault("HUPWATCH_GENERATION", "?");
         long pid = ProcessHandle.current().pid();
         byte[] body = ("generation " + generation + " pid " + pid + "\n").getBytes(StandardCharsets.UTF_8);
+        SslContext tls = args.length > 3 && args[2].equals("tls") ? NettyH2Tls.serverContext(args[3], args[4]) : null;
 
         EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         EventLoopGroup workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
@@ -54,11 +58,16 @@ public final class NettyH2cServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(), new Responder(body));
+                        if (tls == null) {
+                            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(), new Responder(body));
+                        } else {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), NettyH2Tls.alpn(
+                                    () -> List.of(Http2FrameCodecBuilder.forServer().build(), new Responder(body))));
+                        }
                     }
                 })
                 .bind(port).sync().channel();
-        System.err.println((epoll ? "netty-h2c-epoll" : "netty-h2c-nio") + " generation " + generation + " pid " + pid
+        System.err.println((tls != null ? "netty-h2-tls-" : "netty-h2c-") + (epoll ? "epoll" : "nio") + " generation " + generation + " pid " + pid
                 + " listening on " + channel.localAddress());
         channel.closeFuture().sync();
     }
