@@ -44,12 +44,18 @@ public final class Http2GoAway {
 
     /** Called by Netty's {@code Http2ConnectionHandler.handlerAdded}: the connection's handler context. */
     public static void connection(Object ctx) {
-        CONTEXTS.add(ctx);
         // its connections are ended by the GOAWAY: the drain has a hook for this server
         ConnectionClose.hooked("Netty HTTP/2");
         if (draining) {
             goAwayOnLateConnection(ctx);
+        } else {
+            CONTEXTS.add(ctx);
         }
+    }
+
+    /** A paused generation accepts again (a probation rolled back): new connections are kept, not sent away. */
+    static void resumed() {
+        draining = false;
     }
 
     /**

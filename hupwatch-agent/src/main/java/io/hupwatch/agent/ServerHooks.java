@@ -44,6 +44,7 @@ public final class ServerHooks {
         return () -> {
             System.clearProperty("hupwatch.draining");
             ConnectionClose.set(false);
+            Http2GoAway.resumed();
         };
     }
 
