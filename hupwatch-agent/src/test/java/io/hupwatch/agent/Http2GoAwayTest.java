@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -22,6 +23,12 @@ import org.objectweb.asm.Opcodes;
 /** The HTTP/2 GOAWAY at the drain, on Netty's real classes. */
 class Http2GoAwayTest {
     private static final String HANDLER = "io/netty/handler/codec/http2/Http2ConnectionHandler";
+
+    /** The drain's state is the JVM's: each test starts as a JVM that has not drained (or has resumed). */
+    @AfterEach
+    void resume() {
+        Http2GoAway.resumed();
+    }
 
     @Test
     void handlerAddedNotesTheContextFirstAndTheClassStillVerifies() throws Exception {
@@ -85,6 +92,22 @@ class Http2GoAwayTest {
         channel.runPendingTasks();
         assertEquals(List.of(0), goAways(channel));
         assertFalse(channel.isOpen(), "no stream was active: the connection is closed");
+    }
+
+    /** A pause that is rolled back: the generation serves again, and keeps the HTTP/2 connections made since. */
+    @Test
+    void afterAResumeANewConnectionIsKept() throws Exception {
+        Http2GoAway.sendOnEveryConnection(); // the pause
+        Http2GoAway.resumed();
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
+        EmbeddedChannel channel = new EmbeddedChannel(codec);
+        Http2GoAway.connection(channel.pipeline().context(codec));
+        drainOutbound(channel);
+        channel.runPendingTasks();
+        assertEquals(List.of(), goAways(channel), "no GOAWAY after the resume");
+        assertTrue(channel.isOpen());
+        assertEquals(1, Http2GoAway.sendOnEveryConnection(), "a later drain finds it");
+        channel.close();
     }
 
     /** The last-stream-id of each GOAWAY frame written since the last look. */
