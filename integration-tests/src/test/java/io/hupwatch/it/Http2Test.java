@@ -42,8 +42,10 @@ class Http2Test {
         HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of(),
                 TestServers.java("GrpcServer", Integer.toString(port))));
         List<Long> drains = swapsUnderCalls(hw, cleanup.add(new GrpcCalls(port, 4, 16)), "gRPC");
+        // The GOAWAY ends the drain well before the agent's 5 s grace: 0.4-0.7 s on a quiet machine (the
+        // figure is scripts' and the README's); the bound leaves room for a loaded CI machine, not for the grace.
         for (int i = 0; i < SWAPS - 1; i++) {
-            assertTrue(drains.get(i) < 1000, "old generation gone within 1 s of the new one being ready: " + drains
+            assertTrue(drains.get(i) < 2500, "old generation gone well within the 5 s grace: " + drains
                     + "\n" + hw.describe());
         }
     }
