@@ -23,7 +23,37 @@ final class ControlClient {
         }
     }
 
+    /**
+     * An answer of the instance ({@code text}), or none: then {@code text} is null, the reason has been
+     * printed, and {@code exit} is the status to exit with (2: no instance or refused; 1: no answer in time).
+     */
+    record Answer(String text, int exit) {
+    }
+
     private ControlClient() {
+    }
+
+    /**
+     * {@link #request}, with what every subcommand says when there is no answer to read: no instance at
+     * {@code control} or a refused client (exit 2), or nothing within {@code timeout} ({@code noAnswer}, exit 1).
+     */
+    static Answer ask(Path control, String request, Duration timeout, String noAnswer) throws IOException {
+        String answer;
+        try {
+            answer = request(control, request, timeout);
+        } catch (NoInstance e) {
+            System.err.println("hupwatch: " + e.getMessage());
+            return new Answer(null, Main.USAGE);
+        }
+        if (answer == null) {
+            System.err.println("hupwatch: " + noAnswer);
+            return new Answer(null, 1);
+        }
+        if (answer.startsWith("denied ")) {
+            System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
+            return new Answer(null, Main.USAGE);
+        }
+        return new Answer(answer, 0);
     }
 
     /** @return the answer, or null when none came within {@code timeout} */

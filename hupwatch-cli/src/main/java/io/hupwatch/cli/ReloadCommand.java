@@ -20,22 +20,13 @@ final class ReloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String answer;
-        try {
-            answer = ControlClient.request(control, "reload", timeout);
-        } catch (ControlClient.NoInstance e) {
-            System.err.println("hupwatch: " + e.getMessage());
-            return Main.USAGE;
+        ControlClient.Answer reply = ControlClient.ask(control, "reload", timeout, "no outcome within "
+                + io.hupwatch.supervisor.Durations.format(timeout)
+                + "; the reload may still be under way (see hupwatch status --control " + control + ")");
+        if (reply.text() == null) {
+            return reply.exit();
         }
-        if (answer == null) {
-            System.err.println("hupwatch: no outcome within " + io.hupwatch.supervisor.Durations.format(timeout)
-                    + "; the reload may still be under way (see hupwatch status --control " + control + ")");
-            return 1;
-        }
-        if (answer.startsWith("denied ")) {
-            System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
-            return Main.USAGE;
-        }
+        String answer = reply.text();
         if (answer.startsWith("ok ")) {
             String[] w = answer.split(" ");
             System.out.println("reloaded: generation " + w[1] + " (pid " + w[2] + ") is serving");

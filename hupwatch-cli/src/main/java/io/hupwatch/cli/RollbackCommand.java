@@ -19,21 +19,11 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String answer;
-        try {
-            answer = ControlClient.request(control, "rollback", Duration.ofSeconds(10));
-        } catch (ControlClient.NoInstance e) {
-            System.err.println("hupwatch: " + e.getMessage());
-            return Main.USAGE;
+        ControlClient.Answer reply = ControlClient.ask(control, "rollback", Duration.ofSeconds(10), "no answer from " + control + " within 10s");
+        if (reply.text() == null) {
+            return reply.exit();
         }
-        if (answer == null) {
-            System.err.println("hupwatch: no answer from " + control + " within 10s");
-            return 1;
-        }
-        if (answer.startsWith("denied ")) {
-            System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
-            return Main.USAGE;
-        }
+        String answer = reply.text();
         if (answer.startsWith("ok ")) {
             String[] w = answer.split(" ");
             System.out.println("rolled back: generation " + w[1] + " (pid " + w[2] + ") is serving again");

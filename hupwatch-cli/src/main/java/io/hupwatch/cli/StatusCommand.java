@@ -18,21 +18,11 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String answer;
-        try {
-            answer = ControlClient.request(control, json ? "status json" : "status", Duration.ofSeconds(10));
-        } catch (ControlClient.NoInstance e) {
-            System.err.println("hupwatch: " + e.getMessage());
-            return Main.USAGE;
+        ControlClient.Answer reply = ControlClient.ask(control, json ? "status json" : "status", Duration.ofSeconds(10), "no answer from " + control + " within 10s");
+        if (reply.text() == null) {
+            return reply.exit();
         }
-        if (answer == null) {
-            System.err.println("hupwatch: no answer from " + control + " within 10s");
-            return 1;
-        }
-        if (answer.startsWith("denied ")) {
-            System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
-            return Main.USAGE;
-        }
+        String answer = reply.text();
         if (answer.startsWith("failed ")) {
             System.err.println("hupwatch: " + answer.substring("failed ".length()));
             return 1;
