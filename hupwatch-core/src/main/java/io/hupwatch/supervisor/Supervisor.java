@@ -1,8 +1,6 @@
 package io.hupwatch.supervisor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -14,7 +12,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Generations move STARTING → SERVING → STOPPING → gone. A STARTING generation that fails (exits,
  * cannot be spawned, is not ready in time) goes to STOPPING or is gone, and the SERVING one is never
- * touched by that.
+ * touched by that. {@link Starts} takes a generation from its spawn to serving or failed, {@link Probation},
+ * {@link Drains} and {@link Shutdown} do the rest; this class routes each event to them.
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
@@ -24,15 +23,14 @@ public final class Supervisor {
     private final long wrapperPid;
     private final Lifecycle lifecycle;
     private final List<String> socketNames;
-    private final String commandLine;
 
-    private int lastGeneration;
     private final Generations gens = new Generations();
     private final Drains drains;
     private final Reloads reloads = new Reloads();
     private final ReloadHistory history = new ReloadHistory(System::currentTimeMillis);
     private final Shutdown shutdown;
     private final Probation probation;
+    private final Starts starts;
 
     public Supervisor(SupervisorConfig config, Host host, long wrapperPid) {
         this(config, host, wrapperPid, Lifecycle.NONE, List.of());
@@ -51,13 +49,12 @@ public final class Supervisor {
         this.drains = new Drains(config, host, gens);
         this.shutdown = new Shutdown(config, gens, drains, lifecycle, reloads);
         this.probation = new Probation(config, host, gens, drains, reloads, lifecycle, history);
-        // One log line per event, even for a command whose arguments hold newlines.
-        this.commandLine = String.join(" ", config.command()).replace("\n", "\\n").replace("\r", "\\r");
+        this.starts = new Starts(config, host, wrapperPid, gens, drains, reloads, history, shutdown, probation, lifecycle);
     }
 
     /** Starts generation 1. */
     public void start() {
-        startGeneration();
+        starts.startGeneration();
     }
 
     /** The last reloads; its listener may be set before the event loop runs. */
@@ -84,11 +81,11 @@ public final class Supervisor {
         } else if (event instanceof Event.ChildExited e) {
             onChildExited(e.generation(), e.status());
         } else if (event instanceof Event.ReadyCheck e) {
-            onReadyCheck(e.generation());
+            starts.onReadyCheck(e.generation());
         } else if (event instanceof Event.ChildReady e) {
-            onChildReady(e.generation(), e.how());
+            starts.onChildReady(e.generation(), e.how());
         } else if (event instanceof Event.ReadyTimedOut e) {
-            onReadyTimedOut(e.generation());
+            starts.onReadyTimedOut(e.generation());
         } else if (event instanceof Event.DrainTimedOut e) {
             drains.timedOut(e.generation());
         } else if (event instanceof Event.ChildStatus e) {
@@ -137,132 +134,14 @@ public final class Supervisor {
             probation.confirm("a reload was asked for");
         }
         reloads.startsNow(waiter);
-        log.info("reload requested{}: starting generation {}", from(why), lastGeneration + 1);
+        log.info("reload requested{}: starting generation {}", from(why), starts.nextNumber());
         lifecycle.reloading();
-        startGeneration();
+        starts.startGeneration();
     }
 
     /** "" for SIGHUP, " (on the control socket)" otherwise. */
     private static String from(String source) {
         return source == null ? "" : " (" + source + ")";
-    }
-
-    private void startGeneration() {
-        int number = ++lastGeneration;
-        history.starting(number);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("HUPWATCH_PID", Long.toString(wrapperPid));
-        env.put("HUPWATCH_GENERATION", Integer.toString(number));
-        Host.Child child;
-        try {
-            child = host.spawn(new SpawnRequest(number, config.command(), env));
-        } catch (SpawnException e) {
-            onSpawnFailed(number, e);
-            return;
-        }
-        Generation g = new Generation(number, child, host.nanoTime());
-        gens.starting = g;
-        log.info("{} started: {}", g, commandLine);
-        g.readyAfterWarmup = config.ready().byWarmup(host.holdsSockets());
-        if (g.readyAfterWarmup) {
-            g.replaceTimer(host.schedule(config.warmup(), new Event.ReadyCheck(number)));
-        } else {
-            g.replaceTimer(host.schedule(config.readyTimeout(), new Event.ReadyTimedOut(number)));
-        }
-    }
-
-    private void onSpawnFailed(int number, SpawnException e) {
-        if (gens.serving == null) {
-            log.error("cannot start generation {}: {}", number, e.getMessage());
-            shutdown.finish(e.exitCode());
-            return;
-        }
-        startFailed("cannot start generation " + number + ": " + e.getMessage());
-    }
-
-    /** A reload's new generation failed; the serving one is untouched. Runs a merged follow-up reload. */
-    private void startFailed(String reason) {
-        log.warn("reload failed: {}; {} keeps serving", reason, gens.serving);
-        history.failed(lastGeneration, reason);
-        lifecycle.reloaded(false, "reload failed: " + reason);
-        reloads.failed(reason, new ReloadOutcome(false, gens.serving.number, gens.serving.child.pid(), reason));
-        startPendingReload();
-    }
-
-    private void onReadyCheck(int number) {
-        Generation g = gens.starting;
-        if (g == null || g.number != number || !g.child.isAlive() || !g.readyAfterWarmup) {
-            return; // stale, or it died and its exit event is on its way
-        }
-        if (config.ready() instanceof Readiness.Auto && host.holdsSockets()) {
-            // It opened a socket during the warm-up (adopted): now it is ready when it accepts on it.
-            g.readyAfterWarmup = false;
-            g.replaceTimer(host.schedule(config.readyTimeout().minus(config.warmup()), new Event.ReadyTimedOut(number)));
-            return;
-        }
-        promote(g, "alive after the " + Durations.format(config.warmup()) + " warm-up"
-                + (config.ready() instanceof Readiness.Auto ? ", having opened no socket" : ""));
-    }
-
-    private void onChildReady(int number, String how) {
-        Generation g = gens.starting;
-        if (!config.ready().takes(how)) {
-            log.debug("generation {} reported ready ({}), but {} decides", number, how, config.ready().describe());
-        } else if (g != null && g.number == number && g.child.isAlive()) {
-            promote(g, how);
-        }
-    }
-
-    private void promote(Generation g, String how) {
-        g.replaceTimer(null);
-        gens.starting = null;
-        g.state = Generation.State.SERVING;
-        Generation previous = gens.serving;
-        gens.serving = g;
-        log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
-        boolean onProbation = previous != null && !reloads.followUpPending() && probation.begin(previous, g);
-        history.ready(g.number, previous == null ? 0 : previous.number, host.nanoTime() - g.startedNanos, onProbation);
-        if (onProbation) {
-            return; // its outcome is known when the probation ends
-        }
-        host.serving(g.number);
-        if (previous != null) {
-            drains.stop(previous);
-            lifecycle.reloaded(true, "generation " + g.number + " serving");
-        } else {
-            lifecycle.started(g.number, g.child.pid());
-        }
-        reloads.succeeded(previous != null, new ReloadOutcome(true, g.number, g.child.pid(), null));
-        startPendingReload();
-    }
-
-    private void onReadyTimedOut(int number) {
-        Generation g = gens.starting;
-        if (g == null || g.number != number) {
-            return;
-        }
-        String dropped = config.ready() instanceof Readiness.Auto ? host.droppedPorts(number) : null;
-        if (dropped != null && g.child.isAlive()) {
-            promote(g, "accepting, but not on " + dropped + " within the ready timeout: a port this release dropped");
-            return;
-        }
-        gens.starting = null;
-        String reason = g + " was not ready within " + Durations.format(config.readyTimeout()) + " ("
-                + config.ready().describe() + ")";
-        if (gens.serving == null) {
-            shutdown.firstNeverReady(g, reason);
-            return;
-        }
-        drains.stop(g);
-        startFailed(reason);
-    }
-
-    private void startPendingReload() {
-        if (!shutdown.underway() && reloads.takeFollowUp()) {
-            log.info("starting the reload requested while the previous one was in progress");
-            lifecycle.reloading();
-            startGeneration();
-        }
     }
 
     private void onChildStatus(int number, String text) {
@@ -282,7 +161,7 @@ public final class Supervisor {
     private void onChildExited(int number, int status) {
         history.exited(gens.find(number), status, host.nanoTime());
         if (gens.starting != null && gens.starting.number == number) {
-            onStartingExited(gens.starting, status);
+            starts.onStartingExited(gens.starting, status);
         } else if (probation.isCandidate(number)) {
             probation.rollBack(gens.serving + " exited with " + ExitStatus.describe(status) + " during its probation");
         } else if (probation.isStandby(number)) {
@@ -293,20 +172,6 @@ public final class Supervisor {
             shutdown.stoppedExited(drains.exited(number, status), status);
         }
         shutdown.finishIfAllStopped();
-    }
-
-    private void onStartingExited(Generation g, int status) {
-        gens.starting = null;
-        g.replaceTimer(null);
-        String hint = status == 0 ? " (a server must stay in the foreground: if it forks into the background,"
-                + " hupwatch has lost it; turn its daemon mode off)" : "";
-        if (gens.serving == null) {
-            log.error("{} exited with {} before it was ready{}; nothing is serving, so hupwatch exits too", g,
-                    ExitStatus.describe(status), hint);
-            shutdown.finish(status);
-            return;
-        }
-        startFailed(g + " exited with " + ExitStatus.describe(status) + " before it was ready" + hint);
     }
 
     private void onServingExited(Generation g, int status) {
