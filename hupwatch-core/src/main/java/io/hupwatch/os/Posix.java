@@ -24,6 +24,11 @@ public final class Posix {
         return p;
     }
 
+    /** getuid(2): the real user id of hupwatch. */
+    public static int uid() {
+        return get().getuid();
+    }
+
     /** "Bad file descriptor (errno 9)" for the last call on this thread. */
     public static String lastError() {
         POSIX p = get();

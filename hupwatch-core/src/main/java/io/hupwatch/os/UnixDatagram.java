@@ -3,6 +3,8 @@ package io.hupwatch.os;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -33,8 +35,20 @@ public final class UnixDatagram {
         return fd;
     }
 
+    /**
+     * Hands each datagram that arrives on {@code fd} to {@code each}, received into one buffer, for as long
+     * as {@code open} says so before each wait, and until the socket is shut down ({@link #close}).
+     */
+    public static void receiveWhile(int fd, BooleanSupplier open, Consumer<String> each) {
+        Pointer buffer = buffer();
+        String message;
+        while (open.getAsBoolean() && (message = receive(fd, buffer)) != null) {
+            each.accept(message);
+        }
+    }
+
     /** Blocks for one datagram; null once the socket is shut down. */
-    public static String receive(int fd, Pointer buffer) {
+    private static String receive(int fd, Pointer buffer) {
         long n = Native.libc().recv(fd, buffer, buffer.size(), 0);
         if (n <= 0) {
             return null;
@@ -44,7 +58,7 @@ public final class UnixDatagram {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    public static Pointer buffer() {
+    private static Pointer buffer() {
         return Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(Native.libc()), 4096);
     }
 

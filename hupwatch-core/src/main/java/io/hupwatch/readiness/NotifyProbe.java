@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import jnr.ffi.Pointer;
 
 /**
  * {@code --ready notify}: the generation's own {@code NOTIFY_SOCKET} (a 0600 datagram socket in the
@@ -22,13 +21,8 @@ final class NotifyProbe implements ReadinessProbe {
     private NotifyProbe(Path path, int fd, int generation, EventSink sink) {
         this.path = path;
         this.fd = fd;
-        Thread t = new Thread(() -> {
-            Pointer buffer = UnixDatagram.buffer();
-            String message;
-            while (!closed && (message = UnixDatagram.receive(fd, buffer)) != null) {
-                NotifyMessages.dispatch(generation, message, sink);
-            }
-        }, "hupwatch-notify-" + generation);
+        Thread t = new Thread(() -> UnixDatagram.receiveWhile(fd, () -> !closed,
+                message -> NotifyMessages.dispatch(generation, message, sink)), "hupwatch-notify-" + generation);
         t.setDaemon(true);
         t.start();
     }

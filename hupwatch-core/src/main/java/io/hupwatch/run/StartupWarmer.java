@@ -1,11 +1,8 @@
 package io.hupwatch.run;
 
-import io.hupwatch.os.LibC;
-import io.hupwatch.os.Native;
+import io.hupwatch.os.PosixSpawn;
 import java.text.SimpleDateFormat;
 import java.util.Date;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 
 /**
  * Start-up work that does not depend on the command line, done on a second thread while the main
@@ -14,8 +11,6 @@ import jnr.ffi.Pointer;
  * when the main thread gets there is simply done there; it changes no state anyone reads.
  */
 public final class StartupWarmer {
-    private static final int OPAQUE_BYTES = 512;
-
     private StartupWarmer() {
     }
 
@@ -37,18 +32,6 @@ public final class StartupWarmer {
     /** The warm-up itself; it throws what a call throws (tested: nothing). */
     static void warm(String timestampPattern) {
         new SimpleDateFormat(timestampPattern).format(new Date());
-        LibC libc = Native.libc();
-        libc.strerror(0);
-        jnr.ffi.Runtime runtime = jnr.ffi.Runtime.getRuntime(libc);
-        Pointer scratch = Memory.allocateDirect(runtime, OPAQUE_BYTES, true);
-        Pointer emptySet = Memory.allocateDirect(runtime, OPAQUE_BYTES, true);
-        libc.posix_spawn_file_actions_init(scratch);
-        libc.posix_spawn_file_actions_adddup2(scratch, 0, 0);
-        libc.posix_spawn_file_actions_destroy(scratch);
-        libc.posix_spawnattr_init(scratch);
-        libc.posix_spawnattr_setflags(scratch, (short) 0);
-        libc.posix_spawnattr_setsigmask(scratch, emptySet);
-        libc.posix_spawnattr_setsigdefault(scratch, emptySet);
-        libc.posix_spawnattr_destroy(scratch);
+        PosixSpawn.warmUp();
     }
 }

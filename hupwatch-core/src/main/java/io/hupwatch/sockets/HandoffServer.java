@@ -1,11 +1,11 @@
 package io.hupwatch.sockets;
 
 import io.hupwatch.handoff.HandoffProtocol;
-import io.hupwatch.os.Native;
 import io.hupwatch.os.Posix;
+import io.hupwatch.os.UnixStreamConnection;
+import io.hupwatch.os.UnixStreamServer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,13 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import jnr.posix.CmsgHdr;
-import jnr.posix.MsgHdr;
-import jnr.posix.POSIX;
-import jnr.unixsocket.Credentials;
-import jnr.unixsocket.UnixServerSocketChannel;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HandoffServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
-    private static final int SOL_SOCKET = 1;
-    private static final int SCM_RIGHTS = 1;
-    private static final int SHUT_RDWR = 2;
 
     private final Path path;
     private final int generation;
@@ -44,12 +34,12 @@ final class HandoffServer implements AutoCloseable {
     private final AgentMessages agentMessages;
     /** Whether every connection gets the sockets at once (--pass handoff), or only one that asks (the agent's socket). */
     private final boolean socketsOnConnect;
-    private final UnixServerSocketChannel server;
-    private final List<UnixSocketChannel> connections = new CopyOnWriteArrayList<>();
+    private final UnixStreamServer server;
+    private final List<UnixStreamConnection> connections = new CopyOnWriteArrayList<>();
     private final CountDownLatch pidKnown = new CountDownLatch(1);
     private volatile long childPid = -1;
     /** The connection of hupwatch's Java agent in this generation (it said {@code AGENT 1}), or null. */
-    private volatile UnixSocketChannel agentLink;
+    private volatile UnixStreamConnection agentLink;
     private volatile boolean closed;
 
     HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage)
@@ -70,8 +60,7 @@ final class HandoffServer implements AutoCloseable {
         this.sockets = List.copyOf(sockets);
         this.onMessage = onMessage;
         Files.deleteIfExists(path);
-        server = UnixServerSocketChannel.open();
-        server.socket().bind(new UnixSocketAddress(path.toFile()), 16);
+        server = UnixStreamServer.bind(path, 16);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         Thread t = new Thread(this::acceptLoop, "hupwatch-handoff-" + generation);
         t.setDaemon(true);
@@ -89,7 +78,7 @@ final class HandoffServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
-            UnixSocketChannel conn;
+            UnixStreamConnection conn;
             try {
                 conn = server.accept();
             } catch (IOException | RuntimeException e) {
@@ -124,21 +113,21 @@ final class HandoffServer implements AutoCloseable {
 
     /** Only this generation's process tree, and only hupwatch's own user (or root). */
     /** @return the peer's pid when it may use this socket, else 0 */
-    private long allowed(UnixSocketChannel conn) throws IOException, InterruptedException {
-        Credentials peer = conn.socket().getCredentials();
-        int uid = Posix.get().getuid();
-        if (peer.getUid() != uid && peer.getUid() != 0) {
+    private long allowed(UnixStreamConnection conn) throws IOException, InterruptedException {
+        UnixStreamConnection.PeerCredentials peer = conn.peerCredentials();
+        int uid = Posix.uid();
+        if (peer.uid() != uid && peer.uid() != 0) {
             log.warn("handoff socket of generation {}: refused pid {} of uid {} (only uid {} or root may connect)",
-                    generation, peer.getPid(), peer.getUid(), uid);
+                    generation, peer.pid(), peer.uid(), uid);
             return 0;
         }
         pidKnown.await(5, TimeUnit.SECONDS);
-        if (!inTree(peer.getPid(), childPid)) {
+        if (!inTree(peer.pid(), childPid)) {
             log.warn("handoff socket of generation {}: refused pid {}, which is not generation {} (pid {}) or its descendant",
-                    generation, peer.getPid(), generation, childPid);
+                    generation, peer.pid(), generation, childPid);
             return 0;
         }
-        return peer.getPid();
+        return peer.pid();
     }
 
     private static boolean inTree(long pid, long root) {
@@ -153,32 +142,16 @@ final class HandoffServer implements AutoCloseable {
     }
 
     /** One header naming {@code sockets}, their fds with it (one sendmsg). */
-    private void send(UnixSocketChannel conn, List<ListeningSocket> sockets) throws IOException {
+    private void send(UnixStreamConnection conn, List<ListeningSocket> sockets) throws IOException {
         List<HandoffProtocol.Entry> entries = sockets.stream()
                 .map(s -> new HandoffProtocol.Entry(s.address().name(), s.address().display())).toList();
         byte[] header = HandoffProtocol.encode(new HandoffProtocol.Header(generation, entries));
-        POSIX posix = Posix.get();
-        MsgHdr msg = posix.allocateMsgHdr();
-        ByteBuffer data = ByteBuffer.allocateDirect(header.length);
-        data.put(header).flip();
-        msg.setIov(new ByteBuffer[] {data});
-        if (!sockets.isEmpty()) {
-            CmsgHdr control = msg.allocateControl(4 * sockets.size());
-            control.setLevel(SOL_SOCKET);
-            control.setType(SCM_RIGHTS);
-            ByteBuffer fds = ByteBuffer.allocate(4 * sockets.size()).order(ByteOrder.nativeOrder());
-            sockets.forEach(s -> fds.putInt(s.fd()));
-            fds.flip();
-            control.setData(fds);
-        }
-        int sent = Posix.check(posix.sendmsg(conn.getFD(), msg, 0), "sendmsg(handoff of generation " + generation + ")");
-        if (sent < header.length) {
-            conn.write(ByteBuffer.wrap(header, sent, header.length - sent));
-        }
+        int[] fds = sockets.stream().mapToInt(ListeningSocket::fd).toArray();
+        conn.sendWithFds(header, fds, "handoff of generation " + generation);
         log.debug("handed {} socket(s) to generation {} (pid {})", sockets.size(), generation, childPid);
     }
 
-    private void readMessages(UnixSocketChannel conn, long peer) {
+    private void readMessages(UnixStreamConnection conn, long peer) {
         ByteBuffer buf = ByteBuffer.allocate(4096);
         StringBuilder line = new StringBuilder();
         try {
@@ -208,7 +181,7 @@ final class HandoffServer implements AutoCloseable {
     }
 
     /** The sockets again, to a process of this generation that asked (a JVM a launcher started without them). */
-    private void sendAsked(UnixSocketChannel conn, long peer) throws IOException {
+    private void sendAsked(UnixStreamConnection conn, long peer) throws IOException {
         synchronized (conn) {
             send(conn, sockets);
         }
@@ -221,7 +194,7 @@ final class HandoffServer implements AutoCloseable {
      * @return whether it was sent: false when no agent has said hello here, or its link is broken
      */
     boolean tellAgent(String line) {
-        UnixSocketChannel link = agentLink;
+        UnixStreamConnection link = agentLink;
         if (link == null || closed) {
             return false;
         }
@@ -246,10 +219,10 @@ final class HandoffServer implements AutoCloseable {
         }
         closed = true;
         // shutdown(2) wakes threads blocked in accept or read on these (private) sockets.
-        Native.libc().shutdown(server.getFD(), SHUT_RDWR);
+        server.shutdown();
         closeQuietly(server);
-        for (UnixSocketChannel c : connections) {
-            Native.libc().shutdown(c.getFD(), SHUT_RDWR);
+        for (UnixStreamConnection c : connections) {
+            c.shutdown();
             closeQuietly(c);
         }
         try {

@@ -1,6 +1,7 @@
 package io.hupwatch.spawn;
 
 import io.hupwatch.os.Native;
+import io.hupwatch.os.WaitPid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import jnr.ffi.byref.IntByReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrphanReaper {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
-    private static final int WNOHANG = 1;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hupwatch-reaper");
@@ -76,7 +75,7 @@ public final class OrphanReaper {
         if (KnownChildren.contains(pid) || !isZombie(pid)) {
             return;
         }
-        if (Native.libc().waitpid((int) pid, new IntByReference(0), WNOHANG) == pid) {
+        if (WaitPid.reapIfExited((int) pid)) {
             log.debug("reaped orphaned process {}", pid);
         }
     }

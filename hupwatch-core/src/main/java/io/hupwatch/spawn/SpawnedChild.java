@@ -3,12 +3,13 @@ package io.hupwatch.spawn;
 import io.hupwatch.os.LibC;
 import io.hupwatch.os.Native;
 import io.hupwatch.os.ProcessTable.ProcessEntry;
+import io.hupwatch.os.WaitPid;
 import io.hupwatch.supervisor.Host;
 import io.hupwatch.supervisor.PosixSignal;
+import java.io.IOException;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
-import jnr.ffi.byref.IntByReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SpawnedChild implements Host.Child {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
-    private static final int EINTR = 4;
     private static final int ESRCH = 3;
     private static final long POLL_MILLIS = 100;
 
@@ -49,21 +49,17 @@ public final class SpawnedChild implements Host.Child {
     }
 
     private int awaitExit() {
-        LibC libc = Native.libc();
-        IntByReference status = new IntByReference(0);
-        while (true) {
-            int r = libc.waitpid(pid, status, 0);
-            if (r == pid) {
-                reaped = true;
-                KnownChildren.remove(pid);
-                return decode(status.intValue());
-            }
-            if (Native.lastErrno() != EINTR) {
-                reaped = true;
-                log.error("waitpid({}) failed: {}; treating it as exited", pid, Native.lastError());
-                return 255;
-            }
+        int status;
+        try {
+            status = WaitPid.untilExit(pid);
+        } catch (IOException e) {
+            reaped = true;
+            log.error("{}; treating it as exited", e.getMessage());
+            return 255;
         }
+        reaped = true;
+        KnownChildren.remove(pid);
+        return decode(status);
     }
 
     /** Waits until no process of the generation is left (the leader has been reaped already). */

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hupwatch.handoff.HandoffClient;
-import io.hupwatch.os.LibC;
 import io.hupwatch.os.Native;
+import io.hupwatch.os.SocketIdentity;
 import io.hupwatch.supervisor.BindAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,9 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.byref.IntByReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -202,10 +199,6 @@ class HandoffTest {
     }
 
     private static int localPort(int fd) {
-        LibC libc = Native.libc();
-        Pointer sa = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(libc), 28);
-        IntByReference len = new IntByReference(28);
-        assertEquals(0, libc.getsockname(fd, sa, len));
-        return (sa.getByte(2) & 0xff) << 8 | (sa.getByte(3) & 0xff);
+        return ((InetSocketAddress) SocketIdentity.localAddress(fd)).getPort();
     }
 }
