@@ -45,6 +45,9 @@ public interface LibC {
 
     @ssize_t long read(int fd, @Out byte[] buffer, @size_t long length);
 
+    /** Only FIONREAD (the bytes waiting in a pipe). */
+    int ioctl(int fd, long request, IntByReference value);
+
     /** Only the int-argument commands (F_SETFD, F_GETFL, ...). */
     int fcntl(int fd, int command, int argument);
 

@@ -1,6 +1,5 @@
 package io.hupwatch.readiness;
 
-import io.hupwatch.os.LibC;
 import io.hupwatch.os.Native;
 import io.hupwatch.spawn.Launch;
 import io.hupwatch.supervisor.Event;
@@ -11,26 +10,28 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
  * {@code --ready log:REGEX}: the generation's stdout and stderr go through pipes that hupwatch
- * copies, byte for byte, to its own stdout and stderr, a whole line at a time (so that hupwatch's
- * own log lines never land inside one), while it looks for a line that matches.
+ * copies, byte for byte, to its own stdout and stderr, a whole line at a time ({@link OutputCopier}),
+ * while it looks for a line that matches.
  */
 final class OutputProbe implements ReadinessProbe {
-    private static final int MAX_LINE = 64 * 1024;
     private static final int O_CLOEXEC = 0x80000;
     private static final OutputStream STDOUT = new FileOutputStream(FileDescriptor.out);
     private static final OutputStream STDERR = new FileOutputStream(FileDescriptor.err);
 
-    /** How long an exited generation's output may take to drain (a grandchild may hold the pipe open). */
-    private static final long DRAIN_MILLIS = 2000;
+    /** How long a pipe may stay open once an exited generation's output is copied (a process outside it holds it). */
+    private static final long OPEN_MILLIS = 2000;
+    /** How long the copy of an exited generation's last output may make no progress at all (nobody reads hupwatch's). */
+    private static final long STALL_MILLIS = 10_000;
 
     private final int[] writeEnds;
-    private final Thread[] copiers;
+    private final OutputCopier[] copiers;
 
-    private OutputProbe(int[] writeEnds, Thread... copiers) {
+    private OutputProbe(int[] writeEnds, OutputCopier... copiers) {
         this.writeEnds = writeEnds;
         this.copiers = copiers;
     }
@@ -41,9 +42,15 @@ final class OutputProbe implements ReadinessProbe {
         launch.placeFd(1, out[1]);
         launch.placeFd(2, err[1]);
         AtomicBoolean matched = new AtomicBoolean();
-        return new OutputProbe(new int[] {out[1], err[1]},
-                copier(out[0], STDOUT, generation, pattern, matched, sink, "stdout"),
-                copier(err[0], STDERR, generation, pattern, matched, sink, "stderr"));
+        OutputProbe probe = new OutputProbe(new int[] {out[1], err[1]},
+                new OutputCopier(out[0], STDOUT, matcher(generation, pattern, matched, sink, "stdout"),
+                        "generation " + generation + " stdout"),
+                new OutputCopier(err[0], STDERR, matcher(generation, pattern, matched, sink, "stderr"),
+                        "generation " + generation + " stderr"));
+        for (OutputCopier c : probe.copiers) {
+            c.start();
+        }
+        return probe;
     }
 
     /** A close-on-exec pipe: each generation gets only the write end placed on its fd 1 or 2. */
@@ -62,20 +69,14 @@ final class OutputProbe implements ReadinessProbe {
     }
 
     /**
-     * The generation has exited: its last lines are copied before its exit is reported (hupwatch
-     * may exit right after), for up to {@link #DRAIN_MILLIS}.
+     * The generation has exited: all it left in the pipes is copied before its exit is reported
+     * (hupwatch may exit right after), for as long as the copy makes progress.
      */
     @Override
     public void close() {
         closeWriteEnds();
-        long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
-        for (Thread t : copiers) {
-            try {
-                t.join(Math.max(1, deadline - System.currentTimeMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        for (OutputCopier c : copiers) {
+            c.finish(OPEN_MILLIS, STALL_MILLIS);
         }
     }
 
@@ -88,42 +89,18 @@ final class OutputProbe implements ReadinessProbe {
         }
     }
 
-    private static Thread copier(int readEnd, OutputStream target, int generation, Pattern pattern,
-            AtomicBoolean matched, EventSink sink, String name) {
-        Thread t = new Thread(() -> {
-            LibC libc = Native.libc();
-            LineSplitter lines = new LineSplitter(MAX_LINE);
-            byte[] buf = new byte[8192];
-            int n;
-            while ((n = (int) libc.read(readEnd, buf, buf.length)) > 0) {
-                for (byte[] chunk : lines.feed(buf, n)) {
-                    write(target, chunk);
-                    if (!matched.get()) {
-                        String l = new String(chunk, StandardCharsets.UTF_8).stripTrailing();
-                        if (pattern.matcher(l).find() && matched.compareAndSet(false, true)) {
-                            sink.post(new Event.ChildReady(generation, "log line on " + name + ": " + abbreviate(l)));
-                        }
-                    }
-                }
+    /** Posts the generation ready on the first line, of either stream, that matches. */
+    private static Consumer<byte[]> matcher(int generation, Pattern pattern, AtomicBoolean matched, EventSink sink,
+            String stream) {
+        return line -> {
+            if (matched.get()) {
+                return;
             }
-            write(target, lines.rest());
-            libc.close(readEnd);
-        }, "hupwatch-output-" + generation + "-" + name);
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    /** One write(2) per line, as hupwatch's own log lines are: neither can land inside the other. */
-    private static void write(OutputStream target, byte[] chunk) {
-        if (chunk.length == 0) {
-            return;
-        }
-        try {
-            target.write(chunk);
-        } catch (IOException e) {
-            // hupwatch's own output is gone; keep draining so the child never blocks
-        }
+            String l = new String(line, StandardCharsets.UTF_8).stripTrailing();
+            if (pattern.matcher(l).find() && matched.compareAndSet(false, true)) {
+                sink.post(new Event.ChildReady(generation, "log line on " + stream + ": " + abbreviate(l)));
+            }
+        };
     }
 
     private static String abbreviate(String s) {

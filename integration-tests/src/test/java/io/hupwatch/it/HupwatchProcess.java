@@ -17,7 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -40,13 +42,16 @@ final class HupwatchProcess implements AutoCloseable {
     private final Thread errReader;
     /** Event logs of child scripts whose pids {@link #close()} must clean up too. */
     private final List<ChildScript> children = new CopyOnWriteArrayList<>();
+    /** When above 0, stdout is read at most this many lines a second: {@link #readStdoutSlowly}. */
+    private volatile int stdoutLinesPerSecond;
     /** Every descendant seen while hupwatch ran: direct children are lost from the tree once it exits. */
     private final Set<Long> seenDescendants = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private HupwatchProcess(Process process) {
         this.process = process;
-        this.outReader = reader(process.getInputStream(), stdout, "hupwatch-stdout-" + process.pid());
-        this.errReader = reader(process.getErrorStream(), stderr, "hupwatch-stderr-" + process.pid());
+        this.outReader = reader(process.getInputStream(), stdout, () -> stdoutLinesPerSecond,
+                "hupwatch-stdout-" + process.pid());
+        this.errReader = reader(process.getErrorStream(), stderr, () -> 0, "hupwatch-stderr-" + process.pid());
     }
 
     /** The checkout hupwatch runs from: the {@code hupwatch.repo} system property set by the pom. */
@@ -110,12 +115,16 @@ final class HupwatchProcess implements AutoCloseable {
         }
     }
 
-    private static Thread reader(InputStream in, List<String> sink, String name) {
+    private static Thread reader(InputStream in, List<String> sink, IntSupplier linesPerSecond, String name) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     sink.add(line);
+                    int pace = linesPerSecond.getAsInt();
+                    if (pace > 0 && sink.size() % 100 == 0) {
+                        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(100) / pace);
+                    }
                 }
             } catch (IOException ignored) {
                 // the stream was closed under us: nothing more to read
@@ -124,6 +133,15 @@ final class HupwatchProcess implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /**
+     * From now on, reads hupwatch's stdout at most {@code linesPerSecond} lines a second, as a slow log
+     * reader would: what hupwatch copies waits in the pipe, and hupwatch waits to write it.
+     */
+    HupwatchProcess readStdoutSlowly(int linesPerSecond) {
+        stdoutLinesPerSecond = linesPerSecond;
+        return this;
     }
 
     /** Registers a child script whose recorded pids {@link #close()} kills too. */
@@ -262,6 +280,21 @@ final class HupwatchProcess implements AutoCloseable {
         joinQuietly(errReader, 1000);
         joinQuietly(outReader, 1000);
         return process.exitValue();
+    }
+
+    /**
+     * Waits until hupwatch's stdout and stderr have ended, that is until every process that holds them
+     * (hupwatch, and its generations when they inherit them) has exited: only then are the lists
+     * complete. Fails when they are still open after {@code timeout}.
+     */
+    void awaitOutputEnd(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread reader : List.of(outReader, errReader)) {
+            joinQuietly(reader, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (reader.isAlive()) {
+                throw new AssertionError(reader.getName() + " has not ended within " + timeout + "\n" + describe());
+            }
+        }
     }
 
     /** Remembers hupwatch's current descendants, so that {@link #close()} can still find reparented ones. */
