@@ -2,11 +2,11 @@ package io.hupwatch.readiness;
 
 import io.hupwatch.os.LibC;
 import io.hupwatch.os.Native;
+import io.hupwatch.os.PipeBytes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import jnr.ffi.byref.IntByReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +19,6 @@ import org.slf4j.LoggerFactory;
 final class OutputCopier {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
     private static final int MAX_LINE = 64 * 1024;
-    /** ioctl(2) request: the number of bytes waiting in a pipe (x86_64 and aarch64 Linux). */
-    private static final long FIONREAD = 0x541B;
 
     private final int readEnd;
     private final OutputStream target;
@@ -123,8 +121,7 @@ final class OutputCopier {
         if (closed) {
             return 0;
         }
-        IntByReference n = new IntByReference(0);
-        return Native.libc().ioctl(readEnd, FIONREAD, n) == 0 ? n.intValue() : 0;
+        return PipeBytes.waiting(readEnd);
     }
 
     private synchronized void closeReadEnd() {
