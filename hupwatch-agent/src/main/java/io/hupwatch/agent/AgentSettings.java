@@ -16,7 +16,8 @@ import java.util.List;
  * whose open file is DEV:INO (a claim checks that, never the fd number alone); {@code ready} is the
  * readiness timeout, past which the held sockets the server has not bound are a dropped port;
  * {@code link} is the generation's handoff socket, where the agent reports readiness; {@code adopt=1}
- * asks it to hand over the listening sockets the server opens on fixed ports.
+ * asks it to hand over the listening sockets the server opens on fixed ports; {@code client} is
+ * hupwatch's own class path, where a JVM that lacks the held fds finds the handoff client to ask for them.
  *
  * @param generation this process's generation
  * @param link       hupwatch's handoff socket of this generation, or null
@@ -25,10 +26,11 @@ import java.util.List;
  * @param graceMillis how long a draining JVM waits for the connections it accepted, at most
  * @param adopt      whether listening sockets the server opens on fixed ports are handed to hupwatch
  * @param readyMillis the readiness timeout, or 0 when not told
+ * @param client     hupwatch's class path (absolute entries, {@code :}-separated), or null when not told
  * @param held       the sockets hupwatch holds
  */
 record AgentSettings(int generation, Path link, String stopSignal, int backlog, long graceMillis, boolean adopt,
-        long readyMillis, List<Held> held) {
+        long readyMillis, String client, List<Held> held) {
     static final String VARIABLE = "HUPWATCH_AGENT";
     static final int VERSION = 1;
 
@@ -46,7 +48,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
 
     /** The same settings with {@code held} instead (the sockets really open here, with their real addresses). */
     AgentSettings withHeld(List<Held> present) {
-        return new AgentSettings(generation, link, stopSignal, backlog, graceMillis, adopt, readyMillis,
+        return new AgentSettings(generation, link, stopSignal, backlog, graceMillis, adopt, readyMillis, client,
                 List.copyOf(present));
     }
 
@@ -60,6 +62,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
         long grace = 5000;
         boolean adopt = false;
         long ready = 0;
+        String client = null;
         List<Held> held = new ArrayList<>();
         for (String field : text.split(";")) {
             if (field.isEmpty()) {
@@ -80,6 +83,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
                 case "grace" -> grace = Long.parseLong(value);
                 case "adopt" -> adopt = value.equals("1");
                 case "ready" -> ready = Long.parseLong(value);
+                case "client" -> client = value;
                 case "held" -> held.add(held(value));
                 default -> {
                     // a newer hupwatch may say more; what this agent does not know it leaves alone
@@ -90,7 +94,7 @@ record AgentSettings(int generation, Path link, String stopSignal, int backlog, 
             throw new IllegalArgumentException("version " + version + " (this agent speaks " + VERSION
                     + "): use the agent jar that came with this hupwatch");
         }
-        return new AgentSettings(generation, link, stop, backlog, grace, adopt, ready, List.copyOf(held));
+        return new AgentSettings(generation, link, stop, backlog, grace, adopt, ready, client, List.copyOf(held));
     }
 
     /** One {@code held} value: {@code FD[:DEV:INO]@ADDRESS}. */

@@ -33,19 +33,31 @@ final class Claims implements Function<Object[], Object> {
     /** held fd -> the address it is bound to. */
     private final Map<Integer, InetAddress> realAddresses = new ConcurrentHashMap<>();
 
+    /** The sockets hupwatch holds that this process lacks (a launcher started it without them), until asked for. */
+    private final java.util.List<AgentSettings.Held> missing;
+    private boolean asked;
+
     /** fd number -> the address to offer, for the server's binds of fixed ports hupwatch does not hold. */
     private final Map<Integer, String> adoptable = new ConcurrentHashMap<>();
     private final HupwatchLink link;
 
-    /** Told of each claim, and of each socket handed to hupwatch. */
+    /** Told of each claim, of each socket handed to hupwatch, and of each held socket received from it. */
     interface Listener {
         void claimed(AgentSettings.Held held, int fd);
 
         void adopted(String address, int fd, long inode);
+
+        void received(String address, long inode);
     }
 
-    Claims(AgentSettings settings, Map<Integer, Long> inodes, HupwatchLink link, Listener listener) {
+    /**
+     * @param missing the sockets of hupwatch's settings this process does not have; asked for at the first
+     *                bind of one of their addresses
+     */
+    Claims(AgentSettings settings, java.util.List<AgentSettings.Held> missing, Map<Integer, Long> inodes,
+            HupwatchLink link, Listener listener) {
         this.settings = settings;
+        this.missing = new java.util.concurrent.CopyOnWriteArrayList<>(missing);
         this.held = new java.util.concurrent.CopyOnWriteArrayList<>(settings.held());
         this.inodes = inodes;
         this.link = link;
@@ -83,6 +95,9 @@ final class Claims implements Function<Object[], Object> {
     boolean bindTcp(int fd, InetAddress address, int port) {
         if (port == 0 || JdkNatives.socketType(fd) != JdkNatives.SOCK_STREAM) {
             return false;
+        }
+        if (missing.stream().anyMatch(h -> h.tcp() != null && h.tcp().getPort() == port)) {
+            askForMissing();
         }
         AgentSettings.Held match = null;
         AgentSettings.Held samePort = null;
@@ -125,6 +140,9 @@ final class Claims implements Function<Object[], Object> {
 
     boolean bindUnix(int fd, Path path) {
         Path wanted = path.toAbsolutePath().normalize();
+        if (missing.stream().anyMatch(h -> wanted.equals(h.unix()))) {
+            askForMissing();
+        }
         for (AgentSettings.Held h : held) {
             if (h.unix() != null && h.unix().equals(wanted) && inodes.containsKey(h.fd())
                     && JdkNatives.socketType(fd) == JdkNatives.SOCK_STREAM) {
@@ -135,6 +153,23 @@ final class Claims implements Function<Object[], Object> {
             adoptable.put(fd, "unix:" + wanted);
         }
         return false;
+    }
+
+    /**
+     * This JVM binds an address hupwatch holds but lacks the socket (a launcher started it without hupwatch's
+     * fds): it asks hupwatch for them on its link, once, and keeps those that are what hupwatch named.
+     */
+    private synchronized void askForMissing() {
+        if (asked) {
+            return;
+        }
+        asked = true;
+        SocketFetch.held(settings, missing).forEach((h, inode) -> {
+            held.add(h);
+            inodes.put(h.fd(), inode);
+            listener.received(h.display(), inode);
+        });
+        missing.clear();
     }
 
     private synchronized boolean claim(int fd, AgentSettings.Held held, String asked) {
@@ -252,16 +287,14 @@ final class Claims implements Function<Object[], Object> {
     /** hupwatch's socket files outlive every generation: a server's delete of one is skipped. */
     boolean keepFile(Path path) {
         Path p = path.toAbsolutePath().normalize();
-        for (AgentSettings.Held h : held) {
-            if (p.equals(h.unix())) {
-                if (saidOnce.add("keep " + p)) {
-                    AgentLog.info("kept " + p + " when the server deleted it: it is hupwatch's socket, shared by"
-                            + " every generation");
-                }
-                return true;
-            }
+        if (held.stream().noneMatch(h -> p.equals(h.unix())) && missing.stream().noneMatch(h -> p.equals(h.unix()))) {
+            return false;
         }
-        return false;
+        if (saidOnce.add("keep " + p)) {
+            AgentLog.info("kept " + p + " when the server deleted it: it is hupwatch's socket, shared by"
+                    + " every generation");
+        }
+        return true;
     }
 
     Map<Integer, AgentSettings.Held> claimed() {

@@ -21,6 +21,7 @@ public final class ConnectionClose {
     private static volatile Field jdkSwitch;
     private static final Set<String> HOOKED = java.util.Collections.synchronizedSet(new TreeSet<>());
     private static volatile boolean toldUnhooked;
+    private static volatile boolean accepts;
 
     private ConnectionClose() {
     }
@@ -42,12 +43,20 @@ public final class ConnectionClose {
             }
         }
         ServerHooks.tomcatKeepAlive(!value);
-        if (value && HOOKED.isEmpty() && !ServerHooks.hasTomcat() && !toldUnhooked) {
+        if (value && accepts && HOOKED.isEmpty() && !ServerHooks.hasTomcat() && !toldUnhooked) {
             toldUnhooked = true;
             AgentLog.info("no keep-alive hook for this server (none of the JDK HttpServer, Netty HTTP/1, Jetty,"
                     + " Undertow, Tomcat has answered here): kept-alive connections, if any, stay open until the"
                     + " grace ends, then its own shutdown closes them");
         }
+    }
+
+    /**
+     * This JVM accepts on a held socket: only then is a missing hook worth a line (a launcher's or build
+     * tool's JVM in the same generation serves nothing).
+     */
+    static void accepts() {
+        accepts = true;
     }
 
     /** A server's HTTP/1 encoder was changed to call the switch. */

@@ -42,13 +42,16 @@ public final class HupwatchAgent {
         // The held sockets this process really has, and are what hupwatch said (a JVM started by this one
         // inherits the variable, not the fds; an fd number may be something else here).
         Map<Integer, Long> inodes = new ConcurrentHashMap<>();
+        List<AgentSettings.Held> missing = new ArrayList<>();
         for (AgentSettings.Held h : settings.held()) {
             long inode = ProcFs.socketInode(h.fd());
             if (inode >= 0 && (h.identity() == null || h.identity().endsWith(":" + inode))) {
                 inodes.put(h.fd(), inode);
+            } else {
+                missing.add(h); // asked for over the link if this JVM binds its address
             }
         }
-        if (inodes.isEmpty() && !settings.adopt()) {
+        if (settings.held().isEmpty() && !settings.adopt()) {
             return;
         }
         JdkNatives.init(inst);
@@ -79,13 +82,16 @@ public final class HupwatchAgent {
         // hupwatch decides readiness from these reports; past the readiness timeout, a held socket the server
         // never bound is a port this release dropped: when adopting, hupwatch releases it, so this JVM must
         // not keep it open (queueing connections nobody accepts).
-        ReadinessWatch watch = new ReadinessWatch(watched, address -> link.send("ACCEPTING " + address),
+        ReadinessWatch watch = new ReadinessWatch(watched, address -> {
+                    ConnectionClose.accepts();
+                    link.send("ACCEPTING " + address);
+                },
                 settings.readyMillis(), never -> {
                     if (adopting && claims[0] != null) {
                         claims[0].dropUnbound(never);
                     }
                 });
-        claims[0] = new Claims(settings, inodes, link, new OnClaim(watch, drain));
+        claims[0] = new Claims(settings, missing, inodes, link, new OnClaim(watch, drain));
         NettyHooks.install(claims[0]);
         // ASM and the hook class are loaded on a thread of their own, while the server starts (unless a
         // target class is loaded already: then now, before the server can call it).
@@ -119,6 +125,11 @@ public final class HupwatchAgent {
 
         @Override
         public void adopted(String address, int fd, long inode) {
+            received(address, inode);
+        }
+
+        @Override
+        public void received(String address, long inode) {
             drain.shared(address, inode);
             watch.watch(inode, address);
             prepareDrain();

@@ -44,7 +44,8 @@ final class JdkNatives {
     static void init(Instrumentation inst) throws ReflectiveOperationException {
         Module javaBase = Object.class.getModule();
         Module agent = JdkNatives.class.getModule();
-        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(agent)), Set.of(), Map.of());
+        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(agent), "java.lang", Set.of(agent)),
+                Set.of(), Map.of());
         Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
         Class<?> inherited = Class.forName("sun.nio.ch.InheritedChannel");
         sunNioCh = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
@@ -172,6 +173,21 @@ final class JdkNatives {
             return (Integer) family.invoke(null, fd);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return -1;
+        }
+    }
+
+    /**
+     * Lets {@code module} load native code without the JDK's warning (JDK 22 and later; nothing to do
+     * before): what {@code --enable-native-access=MODULE} does, for one module of the agent's own.
+     */
+    static void enableNativeAccess(Module module) {
+        if (Runtime.version().feature() < 22) {
+            return;
+        }
+        try {
+            open(Module.class.getDeclaredMethod("implAddEnableNativeAccess")).invoke(module);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // the JDK then warns once when that module loads its library, and that is all
         }
     }
 

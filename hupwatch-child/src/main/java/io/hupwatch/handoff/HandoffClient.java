@@ -97,6 +97,16 @@ public final class HandoffClient implements AutoCloseable {
         return new HandoffClient(conn, header.generation(), List.copyOf(sockets));
     }
 
+    /**
+     * Asks hupwatch for the sockets on this connection ({@link HandoffProtocol#SOCKETS}) and receives
+     * them: for a connection whose first header carried none (hupwatch's agent socket sends them only
+     * when asked). Their fds are new ones, close-on-exec like the first.
+     */
+    public synchronized List<Received> requestSockets() throws IOException {
+        send(HandoffProtocol.SOCKETS);
+        return receive(connection).sockets;
+    }
+
     public int generation() {
         return generation;
     }

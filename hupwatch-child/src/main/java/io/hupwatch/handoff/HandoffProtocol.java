@@ -24,6 +24,11 @@ import java.util.List;
  * <p>hupwatch's Java agent says {@link #AGENT_HELLO} first on its connection; on that connection only,
  * hupwatch then sends lines too: {@link #PAUSE} (stop accepting on the held sockets, keep running:
  * the previous generation during a probation) and {@link #RESUME} (accept again, at once).
+ *
+ * <p>Any connection may write {@link #SOCKETS}: hupwatch answers with another header, the fds with it.
+ * The agent's own socket (made for it when the pass mode is not {@code handoff}) sends a first header
+ * that names no socket and carries no fd: only a process that asks gets the sockets there (a JVM that
+ * a launcher started without hupwatch's fds).
  */
 public final class HandoffProtocol {
     public static final int VERSION = 1;
@@ -38,6 +43,8 @@ public final class HandoffProtocol {
     public static final String PAUSE = "PAUSE";
     /** hupwatch to the agent: accept on the shared sockets again. */
     public static final String RESUME = "RESUME";
+    /** To hupwatch, on any connection: send the sockets (again), as a header with the fds. */
+    public static final String SOCKETS = "SOCKETS";
 
     /** One socket of the header: its name and the address as hupwatch's --bind displays it. */
     public record Entry(String name, String address) {

@@ -91,8 +91,9 @@ final class RunOptions {
             description = "hupwatch's Java agent, which makes an unmodified JVM server serve the sockets hupwatch"
                     + " holds (claimed at bind; without --bind, the ones its first generation opens are adopted),"
                     + " report readiness when it accepts, and drain first on the stop signal:"
-                    + " auto (when COMMAND's program is java: -javaagent right after it), on (also a start script,"
-                    + " through JAVA_TOOL_OPTIONS), off (default: ${DEFAULT-VALUE}).")
+                    + " auto (when COMMAND's program is java: -javaagent right after it), on (every JVM of the"
+                    + " generation, a start script's or a launcher's too, through JAVA_TOOL_OPTIONS), off"
+                    + " (default: ${DEFAULT-VALUE}).")
     JvmAgentMode jvmAgent;
 
     @Option(names = {"-k", "--kill-at-exit"},

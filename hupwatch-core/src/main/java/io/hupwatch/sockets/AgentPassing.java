@@ -73,7 +73,7 @@ final class AgentPassing implements SocketPassing {
             link = Path.of(own);
         } else {
             link = runtimeDir.path().resolve("agent-" + generation + ".sock");
-            HandoffServer server = new HandoffServer(link, generation, now, onMessage, agentMessages);
+            HandoffServer server = new HandoffServer(link, generation, now, onMessage, agentMessages, false);
             links.put(generation, server);
             linkStarted = server::childStarted;
         }

@@ -33,7 +33,7 @@ final class HandoffPassing implements SocketPassing {
     @Override
     public IntConsumer prepare(Launch launch, int generation) throws IOException {
         Path path = runtimeDir.path().resolve("generation-" + generation + ".sock");
-        HandoffServer server = new HandoffServer(path, generation, sockets, onMessage, agentMessages);
+        HandoffServer server = new HandoffServer(path, generation, sockets, onMessage, agentMessages, true);
         servers.put(generation, server);
         launch.environment.put("HUPWATCH_SOCKET", path.toString());
         return server::childStarted;

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The handoff socket of one generation: a unix socket (mode 0600, in hupwatch's 0700 runtime
  * directory) that only that generation's process and its descendants may use. Each connection
  * gets the header and the fds (see {@link HandoffProtocol}), then stays open until the generation
- * exits, so that the child sees end-of-file if hupwatch dies.
+ * exits, so that the child sees end-of-file if hupwatch dies. The agent's own socket sends a first
+ * header without sockets: there only a connection that asks ({@link HandoffProtocol#SOCKETS}) gets the fds.
  */
 final class HandoffServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
@@ -41,6 +42,8 @@ final class HandoffServer implements AutoCloseable {
     private final List<ListeningSocket> sockets;
     private final BiConsumer<Integer, String> onMessage;
     private final AgentMessages agentMessages;
+    /** Whether every connection gets the sockets at once (--pass handoff), or only one that asks (the agent's socket). */
+    private final boolean socketsOnConnect;
     private final UnixServerSocketChannel server;
     private final List<UnixSocketChannel> connections = new CopyOnWriteArrayList<>();
     private final CountDownLatch pidKnown = new CountDownLatch(1);
@@ -51,13 +54,17 @@ final class HandoffServer implements AutoCloseable {
 
     HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage)
             throws IOException {
-        this(path, generation, sockets, onMessage, AgentMessages.NONE);
+        this(path, generation, sockets, onMessage, AgentMessages.NONE, true);
     }
 
-    /** @param agentMessages takes the lines of hupwatch's Java agent first (with the sender's pid) */
+    /**
+     * @param agentMessages    takes the lines of hupwatch's Java agent first (with the sender's pid)
+     * @param socketsOnConnect whether each connection gets the sockets at once; else only when it asks
+     */
     HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage,
-            AgentMessages agentMessages) throws IOException {
+            AgentMessages agentMessages, boolean socketsOnConnect) throws IOException {
         this.agentMessages = agentMessages;
+        this.socketsOnConnect = socketsOnConnect;
         this.path = path;
         this.generation = generation;
         this.sockets = List.copyOf(sockets);
@@ -98,7 +105,7 @@ final class HandoffServer implements AutoCloseable {
             try {
                 long peer = allowed(conn);
                 if (peer > 0) {
-                    send(conn);
+                    send(conn, socketsOnConnect ? sockets : List.of());
                     connections.add(conn);
                     Thread reader = new Thread(() -> readMessages(conn, peer), "hupwatch-handoff-" + generation + "-conn");
                     reader.setDaemon(true);
@@ -145,7 +152,8 @@ final class HandoffServer implements AutoCloseable {
         return false;
     }
 
-    private void send(UnixSocketChannel conn) throws IOException {
+    /** One header naming {@code sockets}, their fds with it (one sendmsg). */
+    private void send(UnixSocketChannel conn, List<ListeningSocket> sockets) throws IOException {
         List<HandoffProtocol.Entry> entries = sockets.stream()
                 .map(s -> new HandoffProtocol.Entry(s.address().name(), s.address().display())).toList();
         byte[] header = HandoffProtocol.encode(new HandoffProtocol.Header(generation, entries));
@@ -182,6 +190,8 @@ final class HandoffServer implements AutoCloseable {
                         String text = line.toString();
                         if (text.equals(HandoffProtocol.AGENT_HELLO)) {
                             agentLink = conn;
+                        } else if (text.equals(HandoffProtocol.SOCKETS)) {
+                            sendAsked(conn, peer);
                         } else if (!agentMessages.handle(generation, peer, text)) {
                             onMessage.accept(generation, text);
                         }
@@ -195,6 +205,14 @@ final class HandoffServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.debug("handoff connection of generation {}: {}", generation, e.toString());
         }
+    }
+
+    /** The sockets again, to a process of this generation that asked (a JVM a launcher started without them). */
+    private void sendAsked(UnixSocketChannel conn, long peer) throws IOException {
+        synchronized (conn) {
+            send(conn, sockets);
+        }
+        log.debug("generation {}: pid {} asked for the sockets and got {}", generation, peer, sockets.size());
     }
 
     /**

@@ -10,8 +10,10 @@ import java.util.List;
  * hupwatch's Java agent and how a generation gets it: {@code -javaagent:<jar>} right after a
  * {@code java} program, or (mode {@code on}) in {@code JAVA_TOOL_OPTIONS} for a start script; and
  * the variable {@value #VARIABLE} that tells the agent what hupwatch holds. Its format (the agent
- * module's {@code AgentSettings} reads it): {@code v=1;generation=N;link=PATH;stop=SIG;backlog=N;grace=MS[;ready=MS][;adopt=1];held=FD:DEV:INO@ADDRESS...},
- * values percent-encoded ({@code %25}, {@code %3B}).
+ * module's {@code AgentSettings} reads it): {@code v=1;generation=N;link=PATH;stop=SIG;backlog=N;grace=MS[;ready=MS][;adopt=1];client=CLASSPATH;held=FD:DEV:INO@ADDRESS...},
+ * values percent-encoded ({@code %25}, {@code %3B}). {@code client} is hupwatch's own class path: a JVM
+ * that lacks the held fds (a launcher started it without them) loads hupwatch's handoff client from
+ * it, in a class loader of its own, to ask for them over the link.
  *
  * <p>The jar is {@value #JAR_NAME} beside hupwatch's own jar (the build and a release both put it
  * there); {@code -Dhupwatch.agent.jar=PATH} or {@code HUPWATCH_AGENT_JAR} name another.
@@ -89,10 +91,13 @@ public final class JvmAgent {
         return mode.attachesTo(command);
     }
 
-    /** Adds the agent to the start: right after {@code java}, else (mode on) to {@code JAVA_TOOL_OPTIONS}. */
+    /**
+     * Adds the agent to the start: in mode auto right after {@code java}; in mode on to {@code JAVA_TOOL_OPTIONS},
+     * so that every JVM of the generation has it, also one that a {@code java} launcher forks.
+     */
     public void addTo(Launch launch) {
         String option = "-javaagent:" + jar;
-        if (JvmAgentMode.isJava(launch.command.get(0))) {
+        if (mode == JvmAgentMode.AUTO && JvmAgentMode.isJava(launch.command.get(0))) {
             launch.command.add(1, option);
         } else {
             String tool = launch.environment.get("JAVA_TOOL_OPTIONS");
@@ -132,8 +137,24 @@ public final class JvmAgent {
         if (adopt) {
             sb.append(";adopt=1");
         }
+        String client = ownClassPath();
+        if (!client.isEmpty()) {
+            sb.append(";client=").append(encode(client));
+        }
         for (String h : held) {
             sb.append(";held=").append(encode(h));
+        }
+        return sb.toString();
+    }
+
+    /** hupwatch's class path, each entry absolute (the agent's JVM may run elsewhere). */
+    static String ownClassPath() {
+        StringBuilder sb = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                sb.append(sb.length() == 0 ? "" : java.io.File.pathSeparator)
+                        .append(Path.of(entry).toAbsolutePath().normalize());
+            }
         }
         return sb.toString();
     }

@@ -75,6 +75,39 @@ class HandoffTest {
     }
 
     @Test
+    void theAgentsSocketSendsTheSocketsOnlyToAConnectionThatAsks() throws Exception {
+        ListeningSocket tcp = track(SocketBinder.bind(BindAddress.parse("web=tcp:127.0.0.1:0", 0)));
+        HandoffServer server = track(new HandoffServer(dir.resolve("agent.sock"), 4, List.of(tcp), (g, line) -> { },
+                AgentMessages.NONE, false));
+        server.childStarted(ProcessHandle.current().pid());
+        HandoffClient client = track(HandoffClient.connect(dir.resolve("agent.sock").toString()));
+        assertEquals(4, client.generation());
+        assertEquals(List.of(), client.sockets(), "no socket named, no fd sent, to a connection that did not ask");
+        assertEquals(1, fdsOf(tcp.fd()), "the socket is open here on hupwatch's fd only");
+
+        List<HandoffClient.Received> asked = client.requestSockets();
+        assertEquals(List.of("tcp:127.0.0.1:" + tcp.address().port()),
+                asked.stream().map(HandoffClient.Received::address).toList());
+        assertEquals(tcp.address().port(), localPort(asked.get(0).fd()), "the same kernel socket, on a new fd");
+        assertEquals(2, fdsOf(tcp.fd()), "and on the fd received");
+    }
+
+    /** How many fds of this process are the socket open on {@code fd}. */
+    private static long fdsOf(int fd) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        Path socket = Files.readSymbolicLink(fds.resolve(Integer.toString(fd)));
+        try (var s = Files.list(fds)) {
+            return s.filter(f -> {
+                try {
+                    return Files.readSymbolicLink(f).equals(socket);
+                } catch (IOException e) {
+                    return false; // the listing's own fd, closed since
+                }
+            }).count();
+        }
+    }
+
+    @Test
     void connectionsQueueOnTheSharedSocketWhileNobodyAccepts() throws Exception {
         ListeningSocket tcp = track(SocketBinder.bind(BindAddress.parse("tcp:127.0.0.1:0", 0)));
         // Nobody accepts, yet connecting succeeds: the kernel queues it on hupwatch's socket.
