@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,21 +42,15 @@ class ForkedJvmTest {
         swapsLeaveOneJvm(springBootRun(port), List.of("--bind", "tcp:127.0.0.1:" + port), port);
     }
 
+    /** Without --bind: generation 1's forked JVM binds, hupwatch adopts the socket, and the later ones fetch it. */
     @Test
-    void springBootRunAdopted() throws Exception {
-        int port = TestServers.freePort();
-        swapsLeaveOneJvm(springBootRun(port), List.of(), port);
-    }
-
-    @Test
-    void nettyThroughExecExecWithBind() throws Exception {
+    void nettyThroughExecExecAdopted() throws Exception {
         int port = TestServers.freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = mvn("test-servers", "exec:exec", "-Dexec.executable=" + java,
                 "-Dexec.args=-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -Xmx128m -cp %classpath "
                         + ForkedJvms.NETTY + " " + port + " epoll");
-        swapsLeaveOneJvm(new ForkedJvms(ForkedJvms.NETTY + " " + port, ForkedJvms.NETTY, command), List.of("--bind",
-                "tcp:127.0.0.1:" + port), port);
+        swapsLeaveOneJvm(new ForkedJvms(ForkedJvms.NETTY + " " + port, ForkedJvms.NETTY, command), List.of(), port);
     }
 
     /** {@code mvn spring-boot:run} of the stock Spring Boot app on {@code port}. */
@@ -89,11 +84,15 @@ class ForkedJvmTest {
             List<Long> running = jvms.applicationJvms();
             assertEquals(1, running.size(), "one application JVM left: " + running + "\n" + hw.describe());
             assertTrue(Http.get(port).contains(" pid " + running.get(0) + "\n"), "the one left is the one answering");
+            // the forked JVM's own agent serves the held socket (the launcher's JVM has no server)
+            Pattern claimed = Pattern.compile("hupwatch-agent: generation 3 \\(pid " + running.get(0) + "\\) serves tcp:");
+            assertTrue(Stream.concat(hw.stderr().stream(), hw.stdout().stream()).anyMatch(l -> claimed.matcher(l).find()),
+                    "generation 3's forked JVM says it serves the held socket\n" + hw.describe());
         });
         assertEquals(List.of(), jvms.anyLeft(), "no Maven or application JVM left after hupwatch's TERM\n"
                 + hw.describe());
-        System.out.println("forked JVM under " + String.join(" ", jvms.command.subList(0, 8)) + " ...: "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
+        System.out.println(jvms.mainClass + " forked by Maven, " + (options.isEmpty() ? "adopted" : String.join(" ",
+                options)) + ": 2 swaps in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
     /**
