@@ -97,12 +97,14 @@ class ForkedJvmTest {
 
     /**
      * {@code mvn -B -o -q -f MODULE/pom.xml ARGS...}: the Maven of the running build (its {@code maven.home}, passed
-     * by the pom) on its local repository, else {@code mvn} on PATH. Maven's own JVM runs with small-JVM flags.
+     * by the pom) on its local repository, else {@code mvn} on PATH. Maven runs on the tests' JDK (where hupwatch runs
+     * on another, Maven 3.8's own JVM would print JDK 24+'s sun.misc.Unsafe warnings), with small-JVM flags.
      */
     private static List<String> mvn(String module, String... args) {
         String home = System.getProperty("hupwatch.it.mavenHome", "");
         Path ofBuild = Path.of(home.isBlank() ? "/nonexistent" : home, "bin", "mvn");
-        List<String> command = new ArrayList<>(List.of("env", "MAVEN_OPTS=-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>(List.of("env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "MAVEN_OPTS=-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                 Files.isExecutable(ofBuild) ? ofBuild.toString() : "mvn", "-B", "-o", "-q", "-f",
                 HupwatchProcess.repo().resolve(module).resolve("pom.xml").toString()));
         String repository = System.getProperty("hupwatch.it.localRepository", "");
