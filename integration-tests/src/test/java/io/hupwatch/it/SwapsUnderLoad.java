@@ -1,6 +1,7 @@
 package io.hupwatch.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -31,7 +32,9 @@ final class SwapsUnderLoad {
         Thread.sleep(1000);
         for (int g = 2; g <= swaps + 1; g++) {
             hw.signal("HUP");
-            hw.awaitLine(Pattern.compile("generation " + g + " \\(pid \\d+\\) ready"), Duration.ofSeconds(90));
+            String ready = hw.awaitLine(Pattern.compile("generation " + g + " \\(pid \\d+\\) ready|reload failed"),
+                    Duration.ofSeconds(90));
+            assertFalse(ready.contains("reload failed"), "swap " + (g - 1) + ": " + ready + "\n" + hw.describe());
             hw.awaitLine(Pattern.compile("generation " + (g - 1) + " \\(pid \\d+\\) exited"), Duration.ofSeconds(40));
             String body = Http.get(port);
             assertTrue(body.startsWith("generation " + g + " "), "swap " + (g - 1) + " changed the generation: " + body);
