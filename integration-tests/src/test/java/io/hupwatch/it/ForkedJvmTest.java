@@ -53,6 +53,21 @@ class ForkedJvmTest {
         swapsLeaveOneJvm(new ForkedJvms(ForkedJvms.NETTY + " " + port, ForkedJvms.NETTY, command), List.of(), port);
     }
 
+    /**
+     * The forked JVM on Temurin 25 (Maven on the tests' JDK), with --bind: the agent loads hupwatch's handoff client
+     * into a module of its own that may load native code, so JDK 24+'s restricted-method warning never shows (the
+     * swaps check that no line says WARNING).
+     */
+    @Test
+    void jdkHttpServerOnJava25ThroughExecExec() throws Exception {
+        int port = TestServers.freePort();
+        List<String> command = mvn("test-servers", "exec:exec", "-Dexec.executable=" + TestServers.java25(),
+                "-Dexec.args=-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx64m -cp %classpath " + ForkedJvms.JDK + " "
+                        + port);
+        swapsLeaveOneJvm(new ForkedJvms(ForkedJvms.JDK + " " + port, ForkedJvms.JDK, command),
+                List.of("--bind", "tcp:127.0.0.1:" + port), port);
+    }
+
     /** {@code mvn spring-boot:run} of the stock Spring Boot app on {@code port}. */
     private static ForkedJvms springBootRun(int port) {
         String marker = "--server.port=" + port;
@@ -88,6 +103,12 @@ class ForkedJvmTest {
             Pattern claimed = Pattern.compile("hupwatch-agent: generation 3 \\(pid " + running.get(0) + "\\) serves tcp:");
             assertTrue(Stream.concat(hw.stderr().stream(), hw.stdout().stream()).anyMatch(l -> claimed.matcher(l).find()),
                     "generation 3's forked JVM says it serves the held socket\n" + hw.describe());
+            Pattern fetched = Pattern.compile("hupwatch-agent: generation 3 \\(pid " + running.get(0)
+                    + "\\) started without hupwatch's sockets .*: got 1 of 1 over the link in (\\d+) ms");
+            List<String> said = Stream.concat(hw.stderr().stream(), hw.stdout().stream())
+                    .filter(l -> fetched.matcher(l).find()).toList();
+            assertEquals(1, said.size(), "generation 3's forked JVM asked hupwatch for the socket\n" + hw.describe());
+            System.out.println(said.get(0));
         });
         assertEquals(List.of(), jvms.anyLeft(), "no Maven or application JVM left after hupwatch's TERM\n"
                 + hw.describe());
@@ -122,6 +143,7 @@ class ForkedJvmTest {
      */
     private static final class ForkedJvms implements AutoCloseable {
         static final String NETTY = "io.hupwatch.testservers.NettyPlainServer";
+        static final String JDK = "io.hupwatch.testservers.JdkHttpServer";
         static final String SPRING_BOOT = "io.hupwatch.testservers.springboot.SpringBootApp";
         private static final String MAVEN = "org.codehaus.plexus.classworlds";
 
