@@ -59,6 +59,8 @@ public final class HupwatchAgent {
         Map<Long, String> watched = new HashMap<>();
         boolean unix = false;
         for (AgentSettings.Held h : settings.held()) {
+            // a unix socket this JVM may ask for later is protected from the server's delete as well
+            unix |= h.unix() != null;
             if (!inodes.containsKey(h.fd())) {
                 continue;
             }
@@ -66,7 +68,6 @@ public final class HupwatchAgent {
             JdkNatives.setBlocking(h.fd(), false);
             present.add(h);
             watched.put(inodes.get(h.fd()), h.display());
-            unix |= h.unix() != null;
         }
         settings = settings.withHeld(present);
         Set<Long> heldInodes = Set.copyOf(inodes.values());

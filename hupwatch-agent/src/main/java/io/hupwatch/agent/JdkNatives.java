@@ -36,6 +36,7 @@ final class JdkNatives {
     /** What InheritedChannel.addressFamily answers for a unix socket. */
     private static final int AF_UNIX = 3;
     private static MethodHandles.Lookup sunNioCh;
+    private static Instrumentation instrumentation;
 
     private JdkNatives() {
     }
@@ -44,8 +45,8 @@ final class JdkNatives {
     static void init(Instrumentation inst) throws ReflectiveOperationException {
         Module javaBase = Object.class.getModule();
         Module agent = JdkNatives.class.getModule();
-        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(agent), "java.lang", Set.of(agent)),
-                Set.of(), Map.of());
+        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(agent)), Set.of(), Map.of());
+        instrumentation = inst;
         Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
         Class<?> inherited = Class.forName("sun.nio.ch.InheritedChannel");
         sunNioCh = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
@@ -181,10 +182,13 @@ final class JdkNatives {
      * before): what {@code --enable-native-access=MODULE} does, for one module of the agent's own.
      */
     static void enableNativeAccess(Module module) {
-        if (Runtime.version().feature() < 22) {
+        if (Runtime.version().feature() < 22 || instrumentation == null) {
             return;
         }
         try {
+            // java.lang is opened to the agent only here, in a JVM that asks for its sockets on JDK 22+
+            instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                    Map.of("java.lang", Set.of(JdkNatives.class.getModule())), Set.of(), Map.of());
             open(Module.class.getDeclaredMethod("implAddEnableNativeAccess")).invoke(module);
         } catch (ReflectiveOperationException | RuntimeException e) {
             // the JDK then warns once when that module loads its library, and that is all

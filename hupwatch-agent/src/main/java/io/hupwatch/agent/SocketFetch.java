@@ -90,7 +90,7 @@ final class SocketFetch {
             throw new IOException("hupwatch did not say where its handoff client is (an older hupwatch?)");
         }
         try {
-            Class<?> client = Class.forName(CLIENT, true, loader(classPath));
+            Class<?> client = clientClass(classPath);
             Object connection = client.getMethod("connect", String.class).invoke(null, link.toString());
             try {
                 List<?> sockets = (List<?>) client.getMethod("sockets").invoke(connection);
@@ -116,10 +116,11 @@ final class SocketFetch {
     }
 
     /**
-     * A loader of hupwatch's classes that sees nothing of the application: a module layer of hupwatch's jars
-     * (automatic modules), else, where they cannot be modules, a plain class loader over them.
+     * hupwatch's handoff client, from a loader that sees nothing of the application: a module layer of
+     * hupwatch's jars (automatic modules), else, where they cannot be modules or do not hold it as such (a
+     * manifest Class-Path), a plain class loader over them.
      */
-    private static ClassLoader loader(String classPath) throws IOException {
+    private static Class<?> clientClass(String classPath) throws IOException, ClassNotFoundException {
         List<Path> entries = new ArrayList<>();
         for (String e : classPath.split(File.pathSeparator)) {
             if (!e.isEmpty()) {
@@ -134,16 +135,17 @@ final class SocketFetch {
                 Configuration cf = ModuleLayer.boot().configuration().resolve(finder, ModuleFinder.of(), names);
                 ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf,
                         ClassLoader.getPlatformClassLoader());
-                layer.modules().forEach(JdkNatives::enableNativeAccess);
-                return layer.findLoader(names.iterator().next());
-            } catch (RuntimeException | LinkageError e) {
-                // a jar that cannot be a module (split packages, an odd name): a plain loader does
+                layer.modules().forEach(JdkNatives::enableNativeAccess); // before jnr loads its library
+                return Class.forName(CLIENT, true, layer.findLoader(names.iterator().next()));
+            } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
+                // a jar that cannot be a module (split packages, an odd name), or without the class itself
             }
         }
         URL[] urls = new URL[entries.size()];
         for (int i = 0; i < urls.length; i++) {
             urls[i] = entries.get(i).toUri().toURL();
         }
-        return new URLClassLoader("hupwatch-handoff", urls, ClassLoader.getPlatformClassLoader());
+        return Class.forName(CLIENT, true, new URLClassLoader("hupwatch-handoff", urls,
+                ClassLoader.getPlatformClassLoader()));
     }
 }

@@ -69,6 +69,17 @@ public final class HandoffClient implements AutoCloseable {
                 }
             }
         }
+        try {
+            return header(conn, data, n, fds);
+        } catch (IOException | RuntimeException e) {
+            fds.forEach(posix::close); // never keep a copy of a listening socket nobody will serve
+            throw e;
+        }
+    }
+
+    /** The rest of the header after the first {@code n} bytes, and the sockets it names with {@code fds}. */
+    private static HandoffClient header(UnixSocketChannel conn, ByteBuffer data, int n, List<Integer> fds)
+            throws IOException {
         byte[] first = new byte[n];
         data.get(0, first);
         StringBuilder text = new StringBuilder(new String(first, StandardCharsets.UTF_8));

@@ -27,8 +27,8 @@ final class OutputCopier {
     private final Thread thread;
     /** Bytes taken from the pipe so far. */
     private volatile long taken;
-    /** Blocked in read(2), every line taken so far written out. */
-    private volatile boolean waiting;
+    /** Bytes taken from the pipe whose lines have been written out (all of taken, but a line's unfinished end). */
+    private volatile long handled;
     /** {@link System#nanoTime()} when a read or a write last moved data. */
     private volatile long lastMoved = System.nanoTime();
     private boolean closed;
@@ -52,9 +52,7 @@ final class OutputCopier {
         LineSplitter lines = new LineSplitter(MAX_LINE);
         byte[] buf = new byte[8192];
         while (true) {
-            waiting = true;
             int n = (int) libc.read(readEnd, buf, buf.length);
-            waiting = false;
             if (n <= 0) {
                 break;
             }
@@ -65,6 +63,7 @@ final class OutputCopier {
                 lastMoved = System.nanoTime();
                 lineSeen.accept(line);
             }
+            handled = taken;
         }
         write(lines.rest());
         closeReadEnd();
@@ -94,7 +93,9 @@ final class OutputCopier {
         while (thread.isAlive()) {
             long now = System.nanoTime();
             long moved = lastMoved - start > 0 ? lastMoved : start;
-            if (caughtUp == 0 && taken >= owed && waiting) {
+            // caught up once what was in the pipe at the exit is written out: whatever comes after that is
+            // from a process outside the generation, and gets at most openMillis however fast it writes
+            if (caughtUp == 0 && handled >= owed) {
                 caughtUp = now;
             }
             if (caughtUp != 0 && now - caughtUp >= TimeUnit.MILLISECONDS.toNanos(openMillis)) {

@@ -180,12 +180,25 @@ final class HandoffServer implements AutoCloseable {
         }
     }
 
-    /** The sockets again, to a process of this generation that asked (a JVM a launcher started without them). */
+    /**
+     * The sockets again, to a process of this generation that asked (a JVM a launcher started without them):
+     * those hupwatch still holds. When they cannot be sent, the connection is closed, so that the asker is
+     * not left waiting for an answer (it says so in one line and binds on its own).
+     */
     private void sendAsked(UnixStreamConnection conn, long peer) throws IOException {
-        synchronized (conn) {
-            send(conn, sockets);
+        List<ListeningSocket> held = sockets.stream().filter(ListeningSocket::isOpen).toList();
+        try {
+            synchronized (conn) {
+                send(conn, held);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("generation {}: pid {} asked for the sockets, and sending them failed: {}", generation, peer,
+                    e.toString());
+            connections.remove(conn);
+            closeQuietly(conn);
+            throw e;
         }
-        log.debug("generation {}: pid {} asked for the sockets and got {}", generation, peer, sockets.size());
+        log.debug("generation {}: pid {} asked for the sockets and got {}", generation, peer, held.size());
     }
 
     /**

@@ -48,6 +48,11 @@ public final class ListeningSocket implements AutoCloseable {
         return address;
     }
 
+    /** Whether hupwatch still holds it (a released adopted socket is closed). */
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
     public int fd() {
         if (closed.get()) {
             throw new IllegalStateException(address.display() + " is closed");

@@ -89,6 +89,20 @@ class HandoffTest {
         assertEquals(2, fdsOf(tcp.fd()), "and on the fd received");
     }
 
+    @Test
+    void aSocketReleasedSinceIsNotSentToAConnectionThatAsks() throws Exception {
+        ListeningSocket kept = track(SocketBinder.bind(BindAddress.parse("tcp:127.0.0.1:0", 0)));
+        ListeningSocket released = SocketBinder.bind(BindAddress.parse("tcp:127.0.0.1:0", 1));
+        HandoffServer server = track(new HandoffServer(dir.resolve("agent.sock"), 5, List.of(kept, released),
+                (g, line) -> { }, AgentMessages.NONE, false));
+        server.childStarted(ProcessHandle.current().pid());
+        released.close(); // an adopted socket hupwatch no longer serves
+        HandoffClient client = track(HandoffClient.connect(dir.resolve("agent.sock").toString()));
+        List<HandoffClient.Received> asked = client.requestSockets();
+        assertEquals(List.of("tcp:127.0.0.1:" + kept.address().port()),
+                asked.stream().map(HandoffClient.Received::address).toList(), "only what hupwatch still holds");
+    }
+
     /** How many fds of this process are the socket open on {@code fd}. */
     private static long fdsOf(int fd) throws IOException {
         Path fds = Path.of("/proc/self/fd");
