@@ -68,6 +68,36 @@ class ForkedJvmTest {
                 List.of("--bind", "tcp:127.0.0.1:" + port), port);
     }
 
+    /**
+     * A held unix socket, the server forked by {@code mvn exec:exec} deleting its path before it binds (as most
+     * do): the forked JVM has not got the socket yet at the delete, and the delete must still be skipped, or the
+     * socket it then claims has no path left for clients.
+     */
+    @Test
+    void unixSocketServerThroughExecExecKeepsTheSocketFile() throws Exception {
+        Path socket = dir.resolve("app.sock");
+        List<String> command = mvn("test-servers", "exec:exec", "-Dexec.executable="
+                + Path.of(System.getProperty("java.home"), "bin", "java"),
+                "-Dexec.args=-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx64m -cp %classpath " + ForkedJvms.UNIX + " "
+                        + socket);
+        ForkedJvms jvms = cleanup.add(new ForkedJvms(ForkedJvms.UNIX + " " + socket, ForkedJvms.UNIX, command));
+        HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of("--bind", "unix:" + socket, "--jvm-agent",
+                "on", "--ready-timeout", READY_TIMEOUT.toSeconds() + "s"), jvms.command));
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), Duration.ofSeconds(90));
+        assertTrue(Http.get(socket).startsWith("generation 1 "), hw.describe());
+        hw.signal("HUP");
+        hw.awaitLine(Pattern.compile("generation 2 \\(pid \\d+\\) ready"), Duration.ofSeconds(90));
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) exited"), Duration.ofSeconds(40));
+        assertTrue(Http.get(socket).startsWith("generation 2 "), "the socket file still leads to the held socket\n"
+                + hw.describe());
+        Pattern kept = Pattern.compile("kept " + Pattern.quote(socket.toString()));
+        assertTrue(Stream.concat(hw.stderr().stream(), hw.stdout().stream()).anyMatch(l -> kept.matcher(l).find()),
+                "the forked server's delete of the shared socket file was skipped\n" + hw.describe());
+        hw.signal("TERM");
+        hw.awaitExit(Duration.ofSeconds(40));
+        assertEquals(List.of(), jvms.anyLeft(), "no Maven or application JVM left after hupwatch's TERM");
+    }
+
     /** {@code mvn spring-boot:run} of the stock Spring Boot app on {@code port}. */
     private static ForkedJvms springBootRun(int port) {
         String marker = "--server.port=" + port;
@@ -144,6 +174,7 @@ class ForkedJvmTest {
     private static final class ForkedJvms implements AutoCloseable {
         static final String NETTY = "io.hupwatch.testservers.NettyPlainServer";
         static final String JDK = "io.hupwatch.testservers.JdkHttpServer";
+        static final String UNIX = "io.hupwatch.testservers.UnixJdkServer";
         static final String SPRING_BOOT = "io.hupwatch.testservers.springboot.SpringBootApp";
         private static final String MAVEN = "org.codehaus.plexus.classworlds";
 
