@@ -106,6 +106,10 @@ public final class HupwatchAgent {
                     + "): the server stops without draining first");
         }
         watch.start();
+        if (!missing.isEmpty() && settings.link() != null && settings.client() != null) {
+            // a launcher started this JVM without hupwatch's sockets: its server asks for them at its bind
+            SocketFetch.preload(settings.client());
+        }
     }
 
     /** After a claim: sample readiness often again, and make the drain's stand-in socket before it is needed. */

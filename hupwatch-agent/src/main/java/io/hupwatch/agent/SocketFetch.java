@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 /**
@@ -24,12 +26,15 @@ import java.util.stream.Collectors;
  * agent carries no native code, so hupwatch's own handoff client does it (hupwatch-child, with jnr),
  * loaded from hupwatch's class path into a module layer of its own whose parent loader is the platform
  * loader: none of its classes meets the application's. Its module may load native code (so a JDK 24+
- * JVM prints no warning about it, and nothing changes for the application's own modules). Only a JVM
- * that binds an address hupwatch holds pays for this, once.
+ * JVM prints no warning about it, and nothing changes for the application's own modules). A JVM that
+ * lacks held sockets loads the client in the background from its start ({@link #preload}), and asks
+ * hupwatch only when its server binds one of their addresses.
  */
 final class SocketFetch {
     /** hupwatch's own class, not the agent's copy: put together so that the build's relocation leaves it alone. */
     private static final String CLIENT = String.join(".", "io", "hupwatch", "handoff", "HandoffClient");
+    /** The client class, once loading has begun (at most once per JVM). */
+    private static CompletableFuture<Class<?>> loading;
 
     /** One socket received: the address as hupwatch names it, and its fd in this process (close-on-exec). */
     record Received(String address, int fd) {
@@ -90,7 +95,7 @@ final class SocketFetch {
             throw new IOException("hupwatch did not say where its handoff client is (an older hupwatch?)");
         }
         try {
-            Class<?> client = clientClass(classPath);
+            Class<?> client = client(classPath);
             Object connection = client.getMethod("connect", String.class).invoke(null, link.toString());
             try {
                 List<?> sockets = (List<?>) client.getMethod("sockets").invoke(connection);
@@ -112,6 +117,52 @@ final class SocketFetch {
             throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             throw new IOException("cannot load hupwatch's handoff client from " + classPath + ": " + e, e);
+        }
+    }
+
+    /**
+     * Starts loading hupwatch's handoff client, jnr's start included, on a thread of its own: a JVM that lacks
+     * held sockets is, as a rule, a server that will bind them, and its start-up hides the few hundred
+     * milliseconds that would otherwise delay that bind. It asks hupwatch for nothing.
+     */
+    static void preload(String classPath) {
+        loading(classPath);
+    }
+
+    private static synchronized CompletableFuture<Class<?>> loading(String classPath) {
+        if (loading == null) {
+            CompletableFuture<Class<?>> f = new CompletableFuture<>();
+            loading = f;
+            Thread t = new Thread(() -> {
+                try {
+                    Class<?> client = clientClass(classPath);
+                    client.getMethod("prepare").invoke(null);
+                    f.complete(client);
+                } catch (InvocationTargetException e) {
+                    f.completeExceptionally(e.getCause());
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            }, "hupwatch-agent-handoff-client");
+            t.setDaemon(true);
+            t.start();
+        }
+        return loading;
+    }
+
+    /** The handoff client, loaded and prepared (waits for a preload under way). */
+    private static Class<?> client(String classPath) throws IOException {
+        try {
+            return loading(classPath).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot load hupwatch's handoff client from " + classPath + ": " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while loading hupwatch's handoff client", e);
         }
     }
 

@@ -33,6 +33,17 @@ public final class HandoffClient implements AutoCloseable {
         this.sockets = sockets;
     }
 
+    /**
+     * Loads and links the native calls that {@link #connect} and a receive need (jnr's start: a few hundred
+     * milliseconds the first time in a JVM), so that a later connect is quick. Leaves nothing open.
+     */
+    public static void prepare() throws IOException {
+        Posix.get().allocateMsgHdr();
+        for (UnixSocketChannel end : UnixSocketChannel.pair()) {
+            end.close();
+        }
+    }
+
     public static HandoffClient connect(String socketPath) throws IOException {
         UnixSocketChannel conn;
         try {
