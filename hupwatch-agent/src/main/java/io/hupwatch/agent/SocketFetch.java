@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  * hupwatch only when its server binds one of their addresses.
  */
 final class SocketFetch {
-    /** hupwatch's own class, not the agent's copy: put together so that the build's relocation leaves it alone. */
-    private static final String CLIENT = String.join(".", "io", "hupwatch", "handoff", "HandoffClient");
+    /** hupwatch's own class (the agent's build leaves this name out of its relocation of the handoff package). */
+    private static final String CLIENT = "io.hupwatch.handoff.HandoffClient";
     /** The client class, once loading has begun (at most once per JVM). */
     private static CompletableFuture<Class<?>> loading;
 
