@@ -140,6 +140,8 @@ class BadInputFuzzTest {
     private static void check(List<String> words, BadValue bad) throws IOException {
         Set<Path> before = files();
         InProcessCli.Outcome outcome = InProcessCli.run(words);
+        // Removed at once, so that a case that runs COMMAND fails alone.
+        boolean commandRan = Files.deleteIfExists(fixtures.ran);
         List<String> lines = outcome.errorLines();
         assertEquals(1, lines.size(), "exactly one line on stderr:\n" + outcome);
         String line = lines.get(0);
@@ -148,8 +150,7 @@ class BadInputFuzzTest {
         assertEquals(bad.exit(), outcome.exit(), "the status the README gives " + bad.what() + ":\n" + outcome);
         assertTrue(outcome.stdout().isEmpty(), "nothing on stdout:\n" + outcome);
 
-        // Removed at once, so that one case that runs COMMAND fails alone.
-        assertFalse(Files.deleteIfExists(fixtures.ran), "COMMAND ran:\n" + outcome);
+        assertFalse(commandRan, "COMMAND ran:\n" + outcome);
         Set<Path> left = files();
         left.removeAll(before);
         assertTrue(left.isEmpty(), "left behind: " + left + "\n" + outcome);
