@@ -36,6 +36,10 @@ import picocli.CommandLine.Model.OptionSpec;
  * run through hupwatch's real entry point: one line on standard error that names no exception and
  * says no "null", the documented status, and nothing left behind (no file, no runtime directory,
  * no COMMAND started). The packaged launcher is tried end to end by integration-tests' BadInputTest.
+ *
+ * <p>One JVM for all: a case that gets as far as starting generation 1 (a --chdir that is a file)
+ * leaves hupwatch's signal handlers and its child-subreaper setting in this test JVM, which does
+ * nothing after the tests but exit.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputFuzzTest {
