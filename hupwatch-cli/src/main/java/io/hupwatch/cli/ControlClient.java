@@ -30,6 +30,9 @@ final class ControlClient {
     record Answer(String text, int exit) {
     }
 
+    /** How every answer of hupwatch's control socket begins. */
+    private static final String[] HUPWATCH_ANSWERS = {"ok ", "failed ", "denied ", "hupwatch pid ", "{\"pid\":"};
+
     private ControlClient() {
     }
 
@@ -49,6 +52,16 @@ final class ControlClient {
             System.err.println("hupwatch: " + noAnswer);
             return new Answer(null, 1);
         }
+        if (answer.isEmpty()) {
+            System.err.println("hupwatch: " + control + " closed the connection without an answer (hupwatch is"
+                    + " exiting, or this is not its control socket)");
+            return new Answer(null, 1);
+        }
+        if (!fromHupwatch(answer)) {
+            System.err.println("hupwatch: no hupwatch answers at " + control + ": the program there answered '"
+                    + firstLine(answer) + "'; give the --control path hupwatch was started with");
+            return new Answer(null, Main.USAGE);
+        }
         if (answer.startsWith("denied ")) {
             System.err.println("hupwatch: permission denied: " + answer.substring("denied ".length()));
             return new Answer(null, Main.USAGE);
@@ -56,7 +69,27 @@ final class ControlClient {
         return new Answer(answer, 0);
     }
 
-    /** @return the answer, or null when none came within {@code timeout} */
+    /** Whether {@code answer} begins as each of hupwatch's answers does (reload, rollback, status, status json). */
+    private static boolean fromHupwatch(String answer) {
+        for (String start : HUPWATCH_ANSWERS) {
+            if (answer.startsWith(start)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first line of another program's answer, shortened and with control characters shown as '?'. */
+    private static String firstLine(String answer) {
+        String line = answer.lines().findFirst().orElse("").strip();
+        line = line.length() > 60 ? line.substring(0, 60) + "..." : line;
+        return line.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /**
+     * @return the answer; empty when the connection closed or broke before one; null when none came
+     *         within {@code timeout}
+     */
     static String request(Path control, String request, Duration timeout) throws NoInstance, IOException {
         SocketChannel c;
         try {
@@ -66,7 +99,11 @@ final class ControlClient {
                     + "): is hupwatch running with --control " + control + "?");
         }
         try (c) {
-            c.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            try {
+                c.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException closedBeforeTheRequest) {
+                return "";
+            }
             CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> readAll(c));
             try {
                 return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -75,8 +112,8 @@ final class ControlClient {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
-            } catch (ExecutionException e) {
-                throw new IOException(e.getCause().getMessage(), e.getCause());
+            } catch (ExecutionException brokenBeforeAnAnswer) {
+                return "";
             }
         }
     }

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
         customSynopsis = "hupwatch [OPTIONS] -- COMMAND [ARG...]%n"
                 + "       hupwatch run [OPTIONS] -- COMMAND [ARG...]%n"
                 + "       hupwatch reload --control PATH [--timeout DUR]%n"
-                + "       hupwatch status --control PATH [--json]%n"
-                + "       hupwatch rollback --control PATH%n",
+                + "       hupwatch status --control PATH [--json] [--timeout DUR]%n"
+                + "       hupwatch rollback --control PATH [--timeout DUR]%n",
         description = {
             "",
             "Runs COMMAND as a child under a wrapper whose pid never changes. On SIGHUP it starts a new"

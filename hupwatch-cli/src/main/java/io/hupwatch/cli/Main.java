@@ -29,12 +29,20 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        boolean supervising = !namesSubcommand(args);
-        if (supervising) {
+        if (!namesSubcommand(args)) {
             // Libc binding and log set-up, on the second core while picocli parses.
             Prestart.inBackground(Logging.TIMESTAMP_PATTERN);
         }
-        System.exit(supervising ? withoutSubcommands(args).execute(args) : commandLine().execute(args));
+        System.exit(execute(args));
+    }
+
+    /**
+     * Everything {@link #main} does but exit: runs the command line to its end and returns the status
+     * hupwatch exits with. Output goes to {@link System#out} and {@link System#err} as they are at the
+     * call, so a test may run many command lines in one JVM.
+     */
+    static int execute(String[] args) {
+        return namesSubcommand(args) ? commandLine().execute(args) : withoutSubcommands(args).execute(args);
     }
 
     /**

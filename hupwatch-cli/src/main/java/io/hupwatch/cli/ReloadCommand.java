@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
             "Exit status: 0 the new generation serves; 1 the reload failed and the old generation keeps serving"
                 + " (the reason is printed), or no answer in time; 2 usage, or no hupwatch at that control socket."})
 final class ReloadCommand implements Callable<Integer> {
-    @Option(names = "--control", required = true, paramLabel = "PATH", description = "The control socket of the hupwatch to reload.")
+    @Option(names = "--control", required = true, paramLabel = "PATH", converter = RunOptions.PathConverter.class, description = "The control socket of the hupwatch to reload.")
     Path control;
 
     @Option(names = "--timeout", paramLabel = "DUR", defaultValue = "5m", converter = RunOptions.DurationConverter.class,

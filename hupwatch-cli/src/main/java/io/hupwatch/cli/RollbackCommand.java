@@ -11,15 +11,20 @@ import picocli.CommandLine.Option;
                 + " the swap. It accepts again at once, the new generation is stopped, and a waiting hupwatch reload"
                 + " returns 1.",
             "Exit status: 0 the previous generation serves again; 1 nothing to roll back to (no probation under way;"
-                + " nothing is changed); 2 usage, or no hupwatch at that control socket."})
+                + " nothing is changed), or no answer within --timeout; 2 usage, or no hupwatch at that control socket."})
 final class RollbackCommand implements Callable<Integer> {
-    @Option(names = "--control", required = true, paramLabel = "PATH",
+    @Option(names = "--control", required = true, paramLabel = "PATH", converter = RunOptions.PathConverter.class,
             description = "The control socket of the hupwatch to roll back.")
     Path control;
 
+    @Option(names = "--timeout", paramLabel = "DUR", defaultValue = "10s", converter = RunOptions.DurationConverter.class,
+            description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
     @Override
     public Integer call() throws Exception {
-        ControlClient.Answer reply = ControlClient.ask(control, "rollback", Duration.ofSeconds(10), "no answer from " + control + " within 10s");
+        ControlClient.Answer reply = ControlClient.ask(control, "rollback", timeout,
+                "no answer from " + control + " within " + io.hupwatch.supervisor.Durations.format(timeout));
         if (reply.text() == null) {
             return reply.exit();
         }

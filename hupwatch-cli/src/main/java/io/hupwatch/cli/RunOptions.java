@@ -64,21 +64,21 @@ final class RunOptions {
             description = "The signal that asks a generation to drain (default: ${DEFAULT-VALUE}).")
     PosixSignal stopSignal;
 
-    @Option(names = "--chdir", paramLabel = "DIR",
+    @Option(names = "--chdir", paramLabel = "DIR", converter = PathConverter.class,
             description = "Working directory of every generation, resolved anew at each start (a switched"
                     + " current -> releases/N symlink is followed).")
     java.nio.file.Path chdir;
 
-    @Option(names = "--env-file", paramLabel = "FILE",
+    @Option(names = "--env-file", paramLabel = "FILE", converter = PathConverter.class,
             description = "KEY=VALUE lines added to each generation's environment, read anew at each start; an"
                     + " unreadable or malformed file fails that reload and the old generation keeps serving.")
     java.nio.file.Path envFile;
 
-    @Option(names = "--pidfile", paramLabel = "FILE",
+    @Option(names = "--pidfile", paramLabel = "FILE", converter = PathConverter.class,
             description = "Write hupwatch's pid here (atomically) once generation 1 is ready; removed at exit.")
     java.nio.file.Path pidfile;
 
-    @Option(names = "--control", paramLabel = "PATH",
+    @Option(names = "--control", paramLabel = "PATH", converter = PathConverter.class,
             description = "A unix control socket (mode 0600) for hupwatch reload, status and rollback.")
     java.nio.file.Path control;
 
@@ -217,6 +217,17 @@ final class RunOptions {
         }
     }
 
+    /** A path; an empty one (an unset variable, as in --chdir "$RELEASE") is refused rather than taken for ".". */
+    static final class PathConverter extends Converter<java.nio.file.Path> {
+        @Override
+        java.nio.file.Path parse(String value) {
+            if (value.isBlank()) {
+                throw new IllegalArgumentException("the path is empty (an unset variable?); give a path");
+            }
+            return java.nio.file.Path.of(value);
+        }
+    }
+
     static final class SignalConverter extends Converter<PosixSignal> {
         @Override
         PosixSignal parse(String value) {
@@ -224,6 +235,10 @@ final class RunOptions {
             if (sig == PosixSignal.STOP) {
                 throw new IllegalArgumentException("SIGSTOP cannot be a stop signal: it pauses the server"
                         + " instead of asking it to drain; use TERM, INT or QUIT");
+            }
+            if (sig == PosixSignal.KILL) {
+                throw new IllegalArgumentException("SIGKILL cannot be a stop signal: it cannot be caught, so every"
+                        + " drain would be a kill (--drain-timeout already ends in SIGKILL); use TERM, INT or QUIT");
             }
             return sig;
         }

@@ -1,5 +1,7 @@
 package io.hupwatch.metrics;
 
+import io.hupwatch.sockets.FilePlacement;
+import io.hupwatch.sockets.SocketBinder;
 import io.hupwatch.sockets.StaleSocketFile;
 import io.hupwatch.supervisor.BindAddress;
 import io.hupwatch.supervisor.StartupException;
@@ -55,12 +57,21 @@ public final class MetricsServer implements AutoCloseable {
             ServerSocketChannel server;
             if (address.kind() == BindAddress.Kind.UNIX) {
                 Path p = address.path();
+                String misplaced = FilePlacement.problem(p, "metrics.sock");
+                if (misplaced != null) {
+                    throw new StartupException("--metrics " + address.display() + ": " + misplaced);
+                }
                 StaleSocketFile.clear(p, "another process answers there");
                 server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 server.bind(UnixDomainSocketAddress.of(p));
             } else {
+                InetSocketAddress at = new InetSocketAddress(address.host(), address.port());
+                if (at.isUnresolved()) {
+                    throw new StartupException("--metrics " + address.display() + ": cannot resolve host '"
+                            + address.host() + "'" + SocketBinder.RESOLVE_ADVICE);
+                }
                 server = ServerSocketChannel.open();
-                server.bind(new InetSocketAddress(address.host(), address.port()));
+                server.bind(at);
             }
             MetricsServer s = new MetricsServer(address, server, metrics, present);
             log.info("metrics on {}/metrics", s.display());

@@ -1,5 +1,6 @@
 package io.hupwatch.ops;
 
+import io.hupwatch.sockets.FilePlacement;
 import io.hupwatch.sockets.StaleSocketFile;
 import io.hupwatch.supervisor.Event;
 import io.hupwatch.supervisor.EventSink;
@@ -63,9 +64,9 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer open(Path path, EventSink sink, UnaryOperator<StatusReport> completion) {
         Path p = path.toAbsolutePath();
-        if (p.getParent() == null || !Files.isDirectory(p.getParent())) {
-            throw new StartupException("--control " + path + ": directory " + p.getParent()
-                    + " does not exist; create it first");
+        String misplaced = FilePlacement.problem(p, "hupwatch.sock");
+        if (misplaced != null) {
+            throw new StartupException("--control " + path + ": " + misplaced);
         }
         try {
             StaleSocketFile.clear(p, "another hupwatch answers there");

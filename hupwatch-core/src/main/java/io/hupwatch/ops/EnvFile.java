@@ -51,7 +51,8 @@ public final class EnvFile {
         return v;
     }
 
-    private static String describe(IOException e) {
+    /** An I/O failure in words, without the exception's class: "no such file", "permission denied", ... */
+    static String describe(IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException) {
             return "no such file";
         }

@@ -1,5 +1,6 @@
 package io.hupwatch.ops;
 
+import io.hupwatch.sockets.FilePlacement;
 import io.hupwatch.supervisor.StartupException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,13 +30,14 @@ public final class PidFile implements io.hupwatch.supervisor.Lifecycle {
         this.path = path.toAbsolutePath();
     }
 
-    /** @throws StartupException when a live hupwatch is named there, or the directory is missing */
+    /** @throws StartupException when a live hupwatch is named there, or no file can be written there */
     public static PidFile claim(Path path) {
         PidFile f = new PidFile(path);
-        Path dir = f.path.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new StartupException("--pidfile " + path + ": directory " + dir + " does not exist; create it first");
+        String misplaced = FilePlacement.problem(f.path, "hupwatch.pid");
+        if (misplaced != null) {
+            throw new StartupException("--pidfile " + path + ": " + misplaced);
         }
+        f.probeWritable(path);
         Optional<Long> other = f.readPid();
         if (other.isPresent() && other.get() != f.pid && isHupwatch(other.get())) {
             throw new StartupException("--pidfile " + path + " names hupwatch pid " + other.get()
@@ -53,11 +55,28 @@ public final class PidFile implements io.hupwatch.supervisor.Lifecycle {
         write();
     }
 
+    /** Creates and removes the temporary file now, so that a directory hupwatch cannot write to fails the start. */
+    private void probeWritable(Path given) {
+        Path tmp = temporary();
+        try {
+            Files.deleteIfExists(tmp);
+            Files.newByteChannel(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)).close();
+            Files.delete(tmp);
+        } catch (IOException e) {
+            throw new StartupException("--pidfile " + given + ": cannot create a file in " + path.getParent() + " ("
+                    + EnvFile.describe(e) + "); give a path in a directory hupwatch may write to");
+        }
+    }
+
+    /** Named by pid, created exclusively (never through a planted symlink); not createTempFile,
+     * whose SecureRandom would cost hupwatch a hundred classes for one file name. */
+    private Path temporary() {
+        return path.resolveSibling("." + path.getFileName() + "." + pid + ".tmp");
+    }
+
     public void write() {
         try {
-            // Named by pid, created exclusively (never through a planted symlink); not createTempFile,
-            // whose SecureRandom would cost hupwatch a hundred classes for one file name.
-            Path tmp = path.resolveSibling("." + path.getFileName() + "." + pid + ".tmp");
+            Path tmp = temporary();
             Files.deleteIfExists(tmp);
             // rw-r--r-- at most, whatever the umask: readable by monitoring, writable by hupwatch only.
             try (var out = Files.newByteChannel(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),

@@ -21,6 +21,7 @@ import io.hupwatch.supervisor.Host;
 import io.hupwatch.supervisor.SpawnException;
 import io.hupwatch.supervisor.SpawnRequest;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -146,13 +147,23 @@ public final class OsHost implements Host, AutoCloseable {
         if (settings.chdir() == null) {
             return null;
         }
+        Path real;
         try {
-            return settings.chdir().toRealPath();
+            real = settings.chdir().toRealPath();
         } catch (IOException e) {
             throw new SpawnException("cannot use --chdir " + settings.chdir() + ": "
                     + (e instanceof java.nio.file.NoSuchFileException ? "no such directory" : e.getMessage()),
                     SpawnException.OTHER);
         }
+        if (!Files.isDirectory(real)) {
+            throw new SpawnException("cannot use --chdir " + settings.chdir() + ": it is not a directory;"
+                    + " give the directory the server runs in", SpawnException.OTHER);
+        }
+        if (!Files.isExecutable(real)) {
+            throw new SpawnException("cannot use --chdir " + settings.chdir() + ": no permission to enter it"
+                    + " (it needs x for hupwatch's user)", SpawnException.OTHER);
+        }
+        return real;
     }
 
     @Override

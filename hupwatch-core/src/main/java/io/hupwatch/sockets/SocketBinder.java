@@ -36,6 +36,9 @@ public final class SocketBinder {
         }
     }
 
+    /** What to do about a host name that does not resolve (--bind and --metrics alike). */
+    public static final String RESOLVE_ADVICE = "; give an IP address or a name this machine resolves";
+
     private SocketBinder() {
     }
 
@@ -48,7 +51,8 @@ public final class SocketBinder {
         try {
             ip = InetAddress.getByName(address.host());
         } catch (UnknownHostException e) {
-            throw new BindException("--bind " + address.display() + ": cannot resolve host '" + address.host() + "'");
+            throw new BindException("--bind " + address.display() + ": cannot resolve host '" + address.host() + "'"
+                    + RESOLVE_ADVICE);
         }
         try {
             TcpListen.Listening socket = TcpListen.open(ip, address.port(), BACKLOG, address.display());
@@ -70,9 +74,9 @@ public final class SocketBinder {
     private static ListeningSocket bindUnix(BindAddress address) throws BindException {
         Path path = address.path();
         Path dir = path.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new BindException("--bind " + address.display() + ": directory " + dir
-                    + " does not exist; create it first");
+        String misplaced = FilePlacement.problem(path, "app.sock");
+        if (misplaced != null) {
+            throw new BindException("--bind " + address.display() + ": " + misplaced);
         }
         try {
             StaleSocketFile.clear(path, "a live server is listening there (another hupwatch or the server itself)");
