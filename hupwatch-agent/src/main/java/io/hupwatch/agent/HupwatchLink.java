@@ -20,7 +20,7 @@ import java.nio.file.Path;
  * {@code STOPPING=1} once a drain has stopped it accepting, and {@code DRAIN_LEFT=N} at the end of its
  * drain (N: connections its server still had open). Its first line, {@code AGENT 1}, tells
  * hupwatch that this connection is the agent's: hupwatch then sends {@code PAUSE} and {@code RESUME}
- * on it (see {@link Pause}). End-of-file on it means hupwatch is gone (killed): this JVM then stops as
+ * on it (see {@link Pause}); the agent answers RESUME with {@code RESUMED} once it accepts again. End-of-file on it means hupwatch is gone (killed): this JVM then stops as
  * on the stop signal, draining first. The link is made at the first message (at the latest when the
  * server accepts); a JVM that never sends one cannot be paused, and learns of hupwatch's end only by
  * the parent-death signal.
@@ -84,8 +84,8 @@ final class HupwatchLink {
                     Pause p = pause;
                     if (p != null && line.toString().equals(HandoffProtocol.PAUSE)) {
                         p.pause();
-                    } else if (p != null && line.toString().equals(HandoffProtocol.RESUME)) {
-                        p.resume();
+                    } else if (p != null && line.toString().equals(HandoffProtocol.RESUME) && p.resume()) {
+                        send(HandoffProtocol.RESUMED);
                     }
                     line.setLength(0);
                 }

@@ -21,6 +21,8 @@ import java.util.Map;
  * private stand-in socket, epoll registrations moved along; a copy ({@code dup}) of each held socket is
  * kept, and RESUME points every fd back at it, moving the registrations back. Kept-alive connections
  * are answered {@code Connection: close} while paused (as while draining), and no longer on RESUME.
+ * RESUME points back only an fd that still names the stand-in (a number closed and reused since is left
+ * alone), and undoes nothing once a drain has begun.
  */
 final class Pause {
     private final Drain drain;
@@ -68,12 +70,18 @@ final class Pause {
                 + (System.nanoTime() - t0) / 1000 + " us)");
     }
 
-    synchronized void resume() {
-        if (saved.isEmpty()) {
-            return;
-        }
+    /**
+     * Accepts again, unless a drain has begun.
+     *
+     * @return whether this JVM accepts on the shared sockets now (false: it is draining), which the link
+     *         answers hupwatch with
+     */
+    synchronized boolean resume() {
         if (drain.isDraining()) {
-            return; // the stop signal came first: this JVM is on its way out
+            return false; // the stop signal came first: this JVM is on its way out
+        }
+        if (saved.isEmpty()) {
+            return true;
         }
         long t0 = System.nanoTime();
         Set<Object> addresses = new HashSet<>();
@@ -89,6 +97,7 @@ final class Pause {
         keepAliveBack.run();
         keepAliveBack = () -> { };
         AgentLog.info("resumed: accepting again on " + fds + " fd(s) (" + (System.nanoTime() - t0) / 1000 + " us)");
+        return true;
     }
 
     /**
@@ -128,11 +137,16 @@ final class Pause {
         }
         List<ProcFs.EpollWatch> watches = ProcFs.epollWatches();
         for (Map.Entry<Integer, Integer> e : saved.entrySet()) {
-            try {
-                ProcFs.dup2KeepingEpoll(e.getValue(), e.getKey(), ProcFs.watchesOf(watches, e.getKey(), standInode));
-                fds++;
-            } catch (IOException | RuntimeException x) {
-                AgentLog.info("cannot resume accepting on fd " + e.getKey() + " (" + x + ")");
+            if (standInode < 0 || ProcFs.socketInode(e.getKey()) != standInode) {
+                // closed since, and the number reused (a database connection, a log file): not ours to replace
+                AgentLog.info("fd " + e.getKey() + " no longer names the stand-in socket: left alone");
+            } else {
+                try {
+                    ProcFs.dup2KeepingEpoll(e.getValue(), e.getKey(), ProcFs.watchesOf(watches, e.getKey(), standInode));
+                    fds++;
+                } catch (IOException | RuntimeException x) {
+                    AgentLog.info("cannot resume accepting on fd " + e.getKey() + " (" + x + ")");
+                }
             }
             JdkNatives.close(e.getValue());
         }

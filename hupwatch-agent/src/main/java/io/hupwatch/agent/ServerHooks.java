@@ -23,6 +23,8 @@ public final class ServerHooks {
     private static final List<WeakReference<Object>> TOMCAT_ENDPOINTS = new CopyOnWriteArrayList<>();
     /** Each Tomcat endpoint's own maxKeepAliveRequests, while the switch has it at 1. */
     private static final Map<Object, Integer> TOMCAT_BEFORE = java.util.Collections.synchronizedMap(new WeakHashMap<>());
+    /** Whether the drain has begun (guarded by this class): nothing turns keep-alive on again after it. */
+    private static boolean drainBegun;
 
     private ServerHooks() {
     }
@@ -38,18 +40,33 @@ public final class ServerHooks {
      * it when the generation accepts again (the {@link ConnectionClose} switch off, the property cleared).
      */
     static Runnable pausing() {
-        draining();
+        synchronized (ServerHooks.class) {
+            closeKeptAlive();
+        }
         // HTTP/2 clients reconnect, to whichever generation accepts: the new one, or this one if it resumes
         Http2GoAway.sendOnEveryConnection();
         return () -> {
-            System.clearProperty("hupwatch.draining");
-            ConnectionClose.set(false);
-            Http2GoAway.resumed();
+            synchronized (ServerHooks.class) {
+                if (drainBegun) {
+                    return; // a drain began meanwhile: Connection: close and GOAWAY stay on
+                }
+                System.clearProperty("hupwatch.draining");
+                ConnectionClose.set(false);
+                Http2GoAway.resumed();
+            }
         };
     }
 
-    /** The drain has begun: every known server answers its kept-alive connections with Connection: close. */
-    static void draining() {
+    /**
+     * The drain has begun: every known server answers its kept-alive connections with Connection: close,
+     * for good (what a pause's end undoes is left alone from now on).
+     */
+    static synchronized void draining() {
+        drainBegun = true;
+        closeKeptAlive();
+    }
+
+    private static void closeKeptAlive() {
         System.setProperty("hupwatch.draining", "true");
         ConnectionClose.set(true);
     }

@@ -23,7 +23,9 @@ import java.util.List;
  *
  * <p>hupwatch's Java agent says {@link #AGENT_HELLO} first on its connection; on that connection only,
  * hupwatch then sends lines too: {@link #PAUSE} (stop accepting on the held sockets, keep running:
- * the previous generation during a probation) and {@link #RESUME} (accept again, at once).
+ * the previous generation during a probation) and {@link #RESUME} (accept again, at once), which the
+ * agent answers with {@link #RESUMED} once it accepts again (not when it is draining: then it stays
+ * silent, and hupwatch does not roll back to it). Every agent of a generation gets them.
  *
  * <p>Any connection may write {@link #SOCKETS}: hupwatch answers with another header, the fds with it.
  * The agent's own socket (made for it when the pass mode is not {@code handoff}) sends a first header
@@ -43,6 +45,8 @@ public final class HandoffProtocol {
     public static final String PAUSE = "PAUSE";
     /** hupwatch to the agent: accept on the shared sockets again. */
     public static final String RESUME = "RESUME";
+    /** The agent to hupwatch, after RESUME: it accepts on the shared sockets again. */
+    public static final String RESUMED = "RESUMED";
     /** To hupwatch, on any connection: send the sockets (again), as a header with the fds. */
     public static final String SOCKETS = "SOCKETS";
 

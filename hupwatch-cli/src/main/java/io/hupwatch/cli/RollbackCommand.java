@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
                 + " the swap. It accepts again at once, the new generation is stopped, and a waiting hupwatch reload"
                 + " returns 1.",
             "Exit status: 0 the previous generation serves again; 1 nothing to roll back to (no probation under way;"
-                + " nothing is changed), or no answer within --timeout; 2 usage, or no hupwatch at that control socket."})
+                + " nothing is changed), or the previous generation cannot take over (not running, or no answer to"
+                + " RESUME: the new one is confirmed instead), or no answer within --timeout; 2 usage, or no hupwatch"
+                + " at that control socket."})
 final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--control", required = true, paramLabel = "PATH", converter = RunOptions.PathConverter.class,
             description = "The control socket of the hupwatch to roll back.")

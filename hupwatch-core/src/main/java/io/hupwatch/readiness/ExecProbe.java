@@ -27,6 +27,8 @@ final class ExecProbe implements ReadinessProbe {
     private volatile boolean closed;
     private volatile Process attempt;
     private volatile int pid;
+    /** Whether a run asked for by {@link #checkAgain} is under way. */
+    private final java.util.concurrent.atomic.AtomicBoolean rechecking = new java.util.concurrent.atomic.AtomicBoolean();
 
     ExecProbe(String command, int generation, Launch launch, EventSink sink) {
         this.command = command;
@@ -65,22 +67,30 @@ final class ExecProbe implements ReadinessProbe {
         }
     }
 
+    /**
+     * One more run, bounded by {@link #ATTEMPT_SECONDS}; its result is posted ({@link Event.ProbePassed} or
+     * {@link Event.ProbeFailed}), and the supervisor asks for the next run only then. A run asked for while
+     * one is still under way is not started.
+     */
     @Override
     public void checkAgain() {
-        if (pid == 0 || closed) {
+        if (pid == 0 || closed || !rechecking.compareAndSet(false, true)) {
             return;
         }
         Thread t = new Thread(() -> {
             try {
                 int status = attempt();
-                if (status != 0 && !closed) {
-                    sink.post(new Event.ProbeFailed(generation, "'" + command + "' "
-                            + (status < 0 ? "took longer than " + ATTEMPT_SECONDS + "s" : "exited with " + status)));
+                if (closed) {
+                    return;
                 }
+                sink.post(status == 0 ? new Event.ProbePassed(generation) : new Event.ProbeFailed(generation, "'" + command
+                        + "' " + (status < 0 ? "took longer than " + ATTEMPT_SECONDS + "s" : "exited with " + status)));
             } catch (IOException e) {
                 log.warn("cannot run the readiness check '{}' again: {}", command, e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                rechecking.set(false);
             }
         }, "hupwatch-probation-exec-" + generation);
         t.setDaemon(true);

@@ -11,9 +11,18 @@ import io.hupwatch.supervisor.Readiness;
  * sockets' {@code AcceptReadiness}), and {@code DRAIN_LEFT=N}, the agent's count of the connections
  * still open at the end of its drain. {@code STOPPING=1}: the
  * generation has begun to stop (the agent sends it when its drain begins), which ends a probation at once.
+ * {@link #AGENT_RESUMED} and {@link #AGENTS_GONE}: what the handoff socket says of its agent links.
  */
 public final class NotifyMessages {
     private static final int MAX_STATUS = 200;
+
+    /**
+     * What the handoff socket says for a generation once every agent it told RESUME has answered
+     * ({@code RESUMED} on the link; the agents' own lines are not passed on).
+     */
+    public static final String AGENT_RESUMED = io.hupwatch.handoff.HandoffProtocol.RESUMED;
+    /** What the handoff socket says for a generation once the last of its agent links has closed. */
+    public static final String AGENTS_GONE = "AGENTS_GONE";
 
     /** The agent's count, at the end of its drain, of the connections its server still had open. */
     private static final String DRAIN_LEFT = "DRAIN_LEFT=";
@@ -37,6 +46,10 @@ public final class NotifyMessages {
                 sink.post(new Event.ChildReady(generation, Readiness.Auto.HOW));
             } else if (line.startsWith(DRAIN_LEFT)) {
                 drainLeft(generation, line.substring(DRAIN_LEFT.length()), sink);
+            } else if (line.equals(AGENT_RESUMED)) {
+                sink.post(new Event.AgentResumed(generation));
+            } else if (line.equals(AGENTS_GONE)) {
+                sink.post(new Event.AgentsGone(generation));
             } else if (line.equals("STOPPING=1")) {
                 sink.post(new Event.ChildStopping(generation));
             } else if (line.startsWith("STATUS=")) {

@@ -198,10 +198,8 @@ public final class OsHost implements Host, AutoCloseable {
     }
 
     @Override
-    public void resume(int number) {
-        if (!sockets.tellAgent(number, HandoffProtocol.RESUME)) {
-            log.warn("generation {}: cannot reach its agent to resume accepting", number);
-        }
+    public boolean resume(int number) {
+        return sockets.tellAgent(number, HandoffProtocol.RESUME);
     }
 
     @Override

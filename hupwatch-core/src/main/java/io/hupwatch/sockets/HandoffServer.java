@@ -38,8 +38,8 @@ final class HandoffServer implements AutoCloseable {
     private final List<UnixStreamConnection> connections = new CopyOnWriteArrayList<>();
     private final CountDownLatch pidKnown = new CountDownLatch(1);
     private volatile long childPid = -1;
-    /** The connection of hupwatch's Java agent in this generation (it said {@code AGENT 1}), or null. */
-    private volatile UnixStreamConnection agentLink;
+    /** The connections of hupwatch's Java agents in this generation (they said {@code AGENT 1}). */
+    private final AgentLinks agentLinks;
     private volatile boolean closed;
 
     HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage)
@@ -59,6 +59,7 @@ final class HandoffServer implements AutoCloseable {
         this.generation = generation;
         this.sockets = List.copyOf(sockets);
         this.onMessage = onMessage;
+        this.agentLinks = new AgentLinks(generation, onMessage);
         Files.deleteIfExists(path);
         server = UnixStreamServer.bind(path, 16);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
@@ -162,7 +163,9 @@ final class HandoffServer implements AutoCloseable {
                     if (c == '\n') {
                         String text = line.toString();
                         if (text.equals(HandoffProtocol.AGENT_HELLO)) {
-                            agentLink = conn;
+                            agentLinks.hello(conn);
+                        } else if (text.equals(HandoffProtocol.RESUMED)) {
+                            agentLinks.resumed(conn);
                         } else if (text.equals(HandoffProtocol.SOCKETS)) {
                             sendAsked(conn, peer);
                         } else if (!agentMessages.handle(generation, peer, text)) {
@@ -177,6 +180,9 @@ final class HandoffServer implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.debug("handoff connection of generation {}: {}", generation, e.toString());
+        }
+        if (!closed) {
+            agentLinks.closed(conn);
         }
     }
 
@@ -202,27 +208,13 @@ final class HandoffServer implements AutoCloseable {
     }
 
     /**
-     * Sends one line to this generation's Java agent ({@link HandoffProtocol#PAUSE}, {@link HandoffProtocol#RESUME}).
+     * Sends one line to every Java agent of this generation ({@link HandoffProtocol#PAUSE},
+     * {@link HandoffProtocol#RESUME}; see {@link AgentLinks}).
      *
-     * @return whether it was sent: false when no agent has said hello here, or its link is broken
+     * @return whether it was sent: false when no agent has said hello here, or every link is broken
      */
     boolean tellAgent(String line) {
-        UnixStreamConnection link = agentLink;
-        if (link == null || closed) {
-            return false;
-        }
-        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            synchronized (link) {
-                while (b.hasRemaining()) {
-                    link.write(b);
-                }
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            log.debug("cannot tell generation {}'s agent {}: {}", generation, line, e.toString());
-            return false;
-        }
+        return !closed && agentLinks.tell(line);
     }
 
     @Override

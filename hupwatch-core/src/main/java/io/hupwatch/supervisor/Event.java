@@ -62,4 +62,20 @@ public sealed interface Event {
     /** The readiness probe, run again during the probation of {@code generation}, failed ({@code why}). */
     record ProbeFailed(int generation, String why) implements Event {
     }
+
+    /** The readiness probe, run again during the probation of {@code generation}, passed. */
+    record ProbePassed(int generation) implements Event {
+    }
+
+    /** Every agent of generation {@code generation} told RESUME answered that it accepts again ({@code RESUMED}). */
+    record AgentResumed(int generation) implements Event {
+    }
+
+    /** The agents of generation {@code generation}, told RESUME, did not all answer in time. */
+    record ResumeTimedOut(int generation) implements Event {
+    }
+
+    /** Every agent link of generation {@code generation} has closed: its JVMs are gone (its tree may linger). */
+    record AgentsGone(int generation) implements Event {
+    }
 }

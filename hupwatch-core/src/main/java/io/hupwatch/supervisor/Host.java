@@ -55,13 +55,20 @@ public interface Host {
         return false;
     }
 
-    /** Generation {@code number}, paused before, accepts again at once. Must not block. */
-    default void resume(int number) {
+    /**
+     * Generation {@code number}, paused before, accepts again at once. Must not block. Once every agent told
+     * has answered, the host posts {@link Event.AgentResumed}.
+     *
+     * @return whether it was told: false when no agent of it can be reached
+     */
+    default boolean resume(int number) {
+        return false;
     }
 
     /**
      * Runs the readiness check of generation {@code number} once more, off the caller's thread; posts
-     * {@link Event.ProbeFailed} if it fails. Does nothing when the readiness mode has no check to repeat.
+     * {@link Event.ProbeFailed} if it fails, {@link Event.ProbePassed} if it passes. Does nothing when the
+     * readiness mode has no check to repeat.
      */
     default void probeAgain(int number) {
     }

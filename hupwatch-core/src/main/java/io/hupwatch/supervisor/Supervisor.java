@@ -163,7 +163,10 @@ public final class Supervisor {
         if (gens.starting != null && gens.starting.number == number) {
             starts.onStartingExited(gens.starting, status);
         } else if (probation.isCandidate(number)) {
-            probation.rollBack(gens.serving + " exited with " + ExitStatus.describe(status) + " during its probation");
+            if (!probation.candidateExited(gens.serving + " exited with " + ExitStatus.describe(status)
+                    + " during its probation")) {
+                onServingExited(gens.serving, status);
+            }
         } else if (probation.isStandby(number)) {
             probation.standbyExited(status);
         } else if (gens.serving != null && gens.serving.number == number) {

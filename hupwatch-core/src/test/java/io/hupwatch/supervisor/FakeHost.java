@@ -55,9 +55,13 @@ final class FakeHost implements Host {
         return pausable;
     }
 
+    /** Whether RESUME reaches a generation's agent (false: its link is broken). */
+    boolean resumable = true;
+
     @Override
-    public void resume(int number) {
+    public boolean resume(int number) {
         told.add("RESUME " + number);
+        return resumable;
     }
 
     @Override

@@ -11,56 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ProbationTest {
-    private static final Duration WARMUP = Duration.ofSeconds(1);
-    private static final Duration DRAIN = Duration.ofSeconds(30);
-
-    private final FakeHost host = new FakeHost();
-    private final List<ReloadOutcome> replies = new ArrayList<>();
-    private final List<String> announced = new ArrayList<>();
-    private Supervisor sup;
-
-    /** {@code probation} null: the default. */
-    private void supervise(Duration probation, Readiness ready) {
-        SupervisorConfig config = new SupervisorConfig(List.of("server"), WARMUP, DRAIN, PosixSignal.TERM, List.of(),
-                PassMode.HANDOFF, ready, Duration.ofSeconds(60), probation);
-        Lifecycle lifecycle = new Lifecycle() {
-            @Override
-            public void reloaded(boolean ok, String summary) {
-                announced.add((ok ? "ok " : "failed ") + summary);
-            }
-        };
-        sup = new Supervisor(config, host, 42, lifecycle, List.of());
-        sup.start();
-        sup.handle(new Event.ChildReady(1, "'check' succeeded"));
-        tick(1000);
-    }
-
-    private void supervise(Duration probation) {
-        supervise(probation, new Readiness.Delay());
-    }
-
-    private void tick(long millis) {
-        host.advance(Duration.ofMillis(millis), sup);
-    }
-
-    /** A reload asked for on the control socket, its new generation past its warm-up. */
-    private FakeChild reloaded() {
-        sup.handle(new Event.ReloadRequested(replies::add));
-        tick(1000);
-        return host.generation(2);
-    }
-
-    private StatusReport status() {
-        List<StatusReport> r = new ArrayList<>();
-        sup.handle(new Event.StatusRequested(r::add));
-        return r.get(0);
-    }
-
-    private List<String> states() {
-        return status().generations().stream().map(g -> g.generation() + " " + g.state()).toList();
-    }
-
+class ProbationTest extends ProbationHarness {
     @Test
     void byDefaultAPausableGenerationIsPausedTenSecondsThenDrains() {
         host.pausable = true;
@@ -129,12 +80,6 @@ class ProbationTest {
         assertEquals(List.of(), host.signalsTo(g3));
     }
 
-    private FakeChild nextReload(int number) {
-        sup.handle(new Event.SignalReceived(PosixSignal.HUP));
-        tick(1000);
-        return host.generation(number);
-    }
-
     @Test
     void rollbackRequestStopsTheNewOneAndResumesTheOldOne() {
         host.pausable = true;
@@ -143,6 +88,9 @@ class ProbationTest {
         FakeChild g2 = reloaded();
         List<ReloadOutcome> rollback = new ArrayList<>();
         sup.handle(new Event.RollbackRequested(rollback::add));
+        assertEquals(List.of(), host.signalsTo(g2), "nothing is stopped before the old one answers RESUME");
+        assertEquals(List.of(), rollback);
+        sup.handle(new Event.AgentResumed(1));
         assertEquals(List.of(new ReloadOutcome(true, 1, g1.pid, null)), rollback);
         assertEquals(List.of("PAUSE 1", "RESUME 1"), host.told);
         assertEquals(List.of("TERM"), host.signalsTo(g2));
@@ -239,6 +187,7 @@ class ProbationTest {
         FakeChild g2 = reloaded();
         sup.handle(new Event.ChildStopping(2));
         assertEquals(List.of("PAUSE 1", "RESUME 1"), host.told, "the old one accepts again before the new one exits");
+        sup.handle(new Event.AgentResumed(1));
         assertEquals(List.of("1 serving", "2 draining"), states());
         assertTrue(replies.get(0).reason().contains("began to stop"), replies.get(0).reason());
         g2.exit(143, sup);
@@ -257,6 +206,7 @@ class ProbationTest {
         assertEquals(List.of("PAUSE 1", "PROBE 2"), host.told);
         sup.handle(new Event.ProbeFailed(2, "exit status 1"));
         assertEquals(List.of("PAUSE 1", "PROBE 2", "RESUME 1"), host.told);
+        sup.handle(new Event.AgentResumed(1));
         assertEquals(List.of("TERM"), host.signalsTo(host.generation(2)));
         ReloadOutcome r = replies.get(0);
         assertNotNull(r.reason());

@@ -1,0 +1,116 @@
+package io.hupwatch.sockets;
+
+import io.hupwatch.handoff.HandoffProtocol;
+import io.hupwatch.os.UnixStreamConnection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The links of hupwatch's Java agents in one generation (each connection that said {@code AGENT 1}): a
+ * generation may run several JVMs, and {@code PAUSE} and {@code RESUME} reach every one, also one that
+ * says hello while the generation is paused (it is told {@code PAUSE} at once). Reported to the
+ * supervisor, as lines of the generation: {@code RESUMED} once every agent told {@code RESUME} has
+ * answered it (a link that closes meanwhile no longer counts; at least one must answer), and
+ * {@code AGENTS_GONE} once the last link has closed (its JVMs are gone, however long the rest of its
+ * process tree lingers). See {@code NotifyMessages}, which makes events of them.
+ */
+final class AgentLinks {
+    private static final Logger log = LoggerFactory.getLogger("hupwatch");
+    /** The line reported once the last agent link has closed ({@code NotifyMessages.AGENTS_GONE}). */
+    static final String GONE = "AGENTS_GONE";
+
+    private final int generation;
+    private final BiConsumer<Integer, String> report;
+    private final Set<UnixStreamConnection> links = new LinkedHashSet<>();
+    private boolean paused;
+    /** The links told RESUME that have not answered yet; null while no answer is awaited. */
+    private Set<UnixStreamConnection> awaiting;
+    private boolean answered;
+
+    AgentLinks(int generation, BiConsumer<Integer, String> report) {
+        this.generation = generation;
+        this.report = report;
+    }
+
+    /** {@code link} said {@code AGENT 1}; while the generation is paused, it is paused too. */
+    synchronized void hello(UnixStreamConnection link) {
+        links.add(link);
+        if (paused && send(link, HandoffProtocol.PAUSE)) {
+            log.info("generation {}: an agent that said hello while it is paused is paused too", generation);
+        }
+    }
+
+    /**
+     * Sends {@code line} ({@link HandoffProtocol#PAUSE}, {@link HandoffProtocol#RESUME}) to every agent link.
+     *
+     * @return whether it reached any
+     */
+    synchronized boolean tell(String line) {
+        Set<UnixStreamConnection> told = new HashSet<>();
+        for (UnixStreamConnection link : List.copyOf(links)) {
+            if (send(link, line)) {
+                told.add(link);
+            }
+        }
+        if (line.equals(HandoffProtocol.PAUSE)) {
+            paused = !told.isEmpty();
+        } else if (line.equals(HandoffProtocol.RESUME)) {
+            paused = false;
+            awaiting = told.isEmpty() ? null : told;
+            answered = false;
+        }
+        return !told.isEmpty();
+    }
+
+    /** {@code link} answered {@code RESUMED}. */
+    synchronized void resumed(UnixStreamConnection link) {
+        if (awaiting != null && awaiting.remove(link)) {
+            answered = true;
+            reportIfAllAnswered();
+        }
+    }
+
+    /** {@code link} closed (the peer's end-of-file, or an error). */
+    synchronized void closed(UnixStreamConnection link) {
+        if (!links.remove(link)) {
+            return;
+        }
+        if (awaiting != null) {
+            awaiting.remove(link);
+            reportIfAllAnswered();
+        }
+        if (links.isEmpty()) {
+            report.accept(generation, GONE);
+        }
+    }
+
+    private void reportIfAllAnswered() {
+        if (awaiting.isEmpty() && answered) {
+            awaiting = null;
+            report.accept(generation, HandoffProtocol.RESUMED);
+        }
+    }
+
+    private boolean send(UnixStreamConnection link, String line) {
+        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            synchronized (link) {
+                while (b.hasRemaining()) {
+                    link.write(b);
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot tell an agent of generation {} {}: {}", generation, line, e.toString());
+            return false;
+        }
+    }
+}
