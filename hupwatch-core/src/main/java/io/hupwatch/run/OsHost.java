@@ -188,6 +188,11 @@ public final class OsHost implements Host, AutoCloseable {
     }
 
     @Override
+    public void servingAgain(int number) {
+        sockets.serving(number);
+    }
+
+    @Override
     public String droppedPorts(int number) {
         return sockets.droppedPorts(number);
     }

@@ -37,6 +37,13 @@ public interface Host {
     }
 
     /**
+     * Generation {@code number} serves again after a rollback or a failed start: what only the candidate
+     * opened may be released, as after a swap.
+     */
+    default void servingAgain(int number) {
+    }
+
+    /**
      * At the readiness timeout of {@code --ready auto}: the ports generation {@code number} never bound
      * though it accepts on the others, when those may be dropped (adopted ones a release no longer
      * serves); null when it is simply not ready.

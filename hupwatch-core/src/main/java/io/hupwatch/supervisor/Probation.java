@@ -226,7 +226,7 @@ final class Probation {
         if (failed.child.isAlive()) {
             drains.stop(failed);
         }
-        host.serving(old.number); // ports only the candidate opened are released
+        host.servingAgain(old.number);
         lifecycle.reloaded(false, reason);
         reloads.failed(reason, new ReloadOutcome(false, old.number, old.child.pid(), reason));
         ReloadOutcome ok = new ReloadOutcome(true, old.number, old.child.pid(), null);

@@ -88,7 +88,7 @@ final class Starts {
         history.failed(lastGeneration, reason);
         lifecycle.reloaded(false, "reload failed: " + reason);
         reloads.failed(reason, new ReloadOutcome(false, gens.serving.number, gens.serving.child.pid(), reason));
-        host.serving(gens.serving.number); // ports only the failed generation opened are released
+        host.servingAgain(gens.serving.number);
         startPendingReload();
     }
 

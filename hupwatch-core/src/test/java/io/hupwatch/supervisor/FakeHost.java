@@ -39,6 +39,14 @@ final class FakeHost implements Host {
         serving.add(number);
     }
 
+    /** The generations the supervisor said serve again after a rollback or a failed start, in order. */
+    final List<Integer> servingAgain = new ArrayList<>();
+
+    @Override
+    public void servingAgain(int number) {
+        servingAgain.add(number);
+    }
+
     /** What {@link #droppedPorts} answers, per generation. */
     final java.util.Map<Integer, String> droppedPorts = new java.util.HashMap<>();
 
