@@ -32,6 +32,7 @@ public final class MetricsServer implements AutoCloseable {
     /** A scraper or two, a person with curl: 16 open at once is plenty, and costs 16 fds and 128 KiB at most. */
     static final RequestServer.Limits LIMITS = new RequestServer.Limits(16, 8192, 5_000, 10_000);
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
+    private static final int BACKLOG = 256;
     private static final String TEXT = "text/plain; charset=utf-8";
 
     private final BindAddress address;
@@ -77,7 +78,8 @@ public final class MetricsServer implements AutoCloseable {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
             } else {
                 server = ServerSocketChannel.open();
-                server.bind(new InetSocketAddress(address.host(), address.port()));
+                // a backlog that absorbs a burst of connections while the serving thread closes them
+                server.bind(new InetSocketAddress(address.host(), address.port()), BACKLOG);
             }
             MetricsServer s = new MetricsServer(address, server, metrics, present);
             log.info("metrics on {}/metrics", s.display());
