@@ -1,54 +1,70 @@
 package io.hupwatch.metrics;
 
 import io.hupwatch.sockets.FilePlacement;
+import io.hupwatch.sockets.RequestServer;
 import io.hupwatch.sockets.SocketBinder;
 import io.hupwatch.sockets.StaleSocketFile;
 import io.hupwatch.supervisor.BindAddress;
 import io.hupwatch.supervisor.StartupException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code --metrics ADDRESS}: serves {@code GET /metrics} over TCP or a unix socket, with the same
- * small HTTP/1.0 responder for both (one request per connection, then close). One thread waits in
- * accept; a scrape is answered on a thread of its own, so a slow client holds up nobody. Nothing runs
- * between scrapes.
+ * {@code --metrics ADDRESS}: serves {@code GET /metrics} over TCP or a unix socket (mode 0600), with the same
+ * small HTTP/1.0 responder for both (one request per connection, then close), on one thread with bounded
+ * cost ({@link RequestServer}): at most {@link #LIMITS} connections, 5 s for the request, 10 s for the
+ * answer. A scrape is made on that thread. Nothing runs between scrapes.
  */
 public final class MetricsServer implements AutoCloseable {
+    /** A scraper or two, a person with curl: 16 open at once is plenty, and costs 16 fds and 128 KiB at most. */
+    static final RequestServer.Limits LIMITS = new RequestServer.Limits(16, 8192, 5_000, 10_000);
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
-    private static final int MAX_HEAD = 8192;
+    private static final int BACKLOG = 256;
+    private static final String TEXT = "text/plain; charset=utf-8";
 
     private final BindAddress address;
     private final ServerSocketChannel server;
     private final HupwatchMetrics metrics;
     private final Supplier<MetricsState> present;
-    private volatile boolean closed;
+    private final RequestServer requests;
 
     private MetricsServer(BindAddress address, ServerSocketChannel server, HupwatchMetrics metrics,
-            Supplier<MetricsState> present) {
+            Supplier<MetricsState> present) throws IOException {
         this.address = address;
         this.server = server;
         this.metrics = metrics;
         this.present = present;
-        Thread t = new Thread(this::acceptLoop, "hupwatch-metrics");
-        t.setDaemon(true);
-        t.start();
+        this.requests = new RequestServer("metrics on " + display(), "hupwatch-metrics", server, LIMITS,
+                new RequestServer.Handler() {
+                    @Override
+                    public boolean complete(String soFar) {
+                        return soFar.contains("\r\n\r\n") || soFar.contains("\n\n");
+                    }
+
+                    @Override
+                    public CompletableFuture<byte[]> answer(SocketChannel client, byte[] request, Executor here) {
+                        return CompletableFuture.completedFuture(MetricsServer.this.answer(request));
+                    }
+                });
     }
 
     /**
-     * @param present makes the present state for a scrape (on the scraping thread; null when hupwatch
+     * @param present makes the present state for a scrape (on the serving thread; null when hupwatch
      *                cannot answer now)
      * @throws StartupException when the address cannot be bound (in use, no permission, ...)
      */
@@ -64,6 +80,8 @@ public final class MetricsServer implements AutoCloseable {
                 StaleSocketFile.clear(p, "another process answers there");
                 server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 server.bind(UnixDomainSocketAddress.of(p));
+                // as the control socket: the umask's mode for an instant, then only hupwatch's user
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
             } else {
                 InetSocketAddress at = new InetSocketAddress(address.host(), address.port());
                 if (at.isUnresolved()) {
@@ -71,7 +89,8 @@ public final class MetricsServer implements AutoCloseable {
                             + address.host() + "'" + SocketBinder.RESOLVE_ADVICE);
                 }
                 server = ServerSocketChannel.open();
-                server.bind(at);
+                // a backlog that absorbs a burst of connections while the serving thread closes them
+                server.bind(at, BACKLOG);
             }
             MetricsServer s = new MetricsServer(address, server, metrics, present);
             log.info("metrics on {}/metrics", s.display());
@@ -91,88 +110,49 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                SocketChannel c = server.accept();
-                Thread t = new Thread(() -> serve(c), "hupwatch-metrics-client");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                if (!closed) {
-                    log.warn("metrics on {}: accept failed: {}", address.display(), e.getMessage());
-                }
-                return;
-            }
+    /** The answer to one request (HTTP/1.0, then close). */
+    private byte[] answer(byte[] request) {
+        String head = new String(request, StandardCharsets.ISO_8859_1);
+        String[] requestLine = head.lines().findFirst().orElse("").split(" ");
+        if (requestLine.length < 2 || !(requestLine[0].equals("GET") || requestLine[0].equals("HEAD"))) {
+            return response("405 Method Not Allowed", TEXT, "use GET /metrics\n", true);
         }
-    }
-
-    private void serve(SocketChannel c) {
-        try (c) {
-            String head = readHead(c);
-            String[] requestLine = head.lines().findFirst().orElse("").split(" ");
-            if (requestLine.length < 2 || !(requestLine[0].equals("GET") || requestLine[0].equals("HEAD"))) {
-                respond(c, "405 Method Not Allowed", "text/plain; charset=utf-8", "use GET /metrics\n".getBytes(
-                        StandardCharsets.UTF_8), true);
-                return;
-            }
-            String target = requestLine[1];
-            int query = target.indexOf('?');
-            if (!(query < 0 ? target : target.substring(0, query)).equals("/metrics")) {
-                respond(c, "404 Not Found", "text/plain; charset=utf-8",
-                        "hupwatch serves /metrics only\n".getBytes(StandardCharsets.UTF_8), true);
-                return;
-            }
-            MetricsState state = present.get();
-            if (state == null) {
-                respond(c, "503 Service Unavailable", "text/plain; charset=utf-8",
-                        "hupwatch is not answering now\n".getBytes(StandardCharsets.UTF_8), true);
-                return;
-            }
-            ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+        String target = requestLine[1];
+        int query = target.indexOf('?');
+        if (!(query < 0 ? target : target.substring(0, query)).equals("/metrics")) {
+            return response("404 Not Found", TEXT, "hupwatch serves /metrics only\n", true);
+        }
+        MetricsState state = present.get();
+        if (state == null) {
+            return response("503 Service Unavailable", TEXT, "hupwatch is not answering now\n", true);
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+        try {
             metrics.write(state, body);
-            respond(c, "200 OK", metrics.contentType(), body.toByteArray(), requestLine[0].equals("GET"));
-        } catch (IOException | RuntimeException e) {
-            log.debug("metrics client: {}", e.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return response("200 OK", metrics.contentType(), body.toByteArray(), requestLine[0].equals("GET"));
     }
 
-    /** The request line and headers, up to the blank line (or what came before the client stopped sending). */
-    private static String readHead(SocketChannel c) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(MAX_HEAD);
-        while (buf.hasRemaining() && c.read(buf) >= 0) {
-            String s = new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);
-            if (s.contains("\r\n\r\n") || s.contains("\n\n")) {
-                break;
-            }
-        }
-        return new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);
+    private static byte[] response(String status, String type, String body, boolean withBody) {
+        return response(status, type, body.getBytes(StandardCharsets.UTF_8), withBody);
     }
 
-    private static void respond(SocketChannel c, String status, String type, byte[] body, boolean withBody)
-            throws IOException {
+    private static byte[] response(String status, String type, byte[] body, boolean withBody) {
         String head = "HTTP/1.0 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: " + body.length
                 + "\r\nConnection: close\r\n\r\n";
-        ByteBuffer out = ByteBuffer.wrap(head.getBytes(StandardCharsets.ISO_8859_1));
-        while (out.hasRemaining()) {
-            c.write(out);
-        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length() + body.length);
+        out.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
         if (withBody) {
-            ByteBuffer b = ByteBuffer.wrap(body);
-            while (b.hasRemaining()) {
-                c.write(b);
-            }
+            out.writeBytes(body);
         }
+        return out.toByteArray();
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // exiting
-        }
+        requests.close();
         if (address.kind() == BindAddress.Kind.UNIX) {
             try {
                 Files.deleteIfExists(address.path());

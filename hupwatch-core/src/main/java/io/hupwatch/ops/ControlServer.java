@@ -1,6 +1,7 @@
 package io.hupwatch.ops;
 
 import io.hupwatch.sockets.FilePlacement;
+import io.hupwatch.sockets.RequestServer;
 import io.hupwatch.sockets.StaleSocketFile;
 import io.hupwatch.supervisor.Event;
 import io.hupwatch.supervisor.EventSink;
@@ -10,7 +11,6 @@ import io.hupwatch.supervisor.StatusReport;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -34,22 +36,39 @@ import org.slf4j.LoggerFactory;
  * line of JSON, and the connection then closes.
  */
 public final class ControlServer implements AutoCloseable {
+    /**
+     * Reloads, rollbacks and status polls of scripts and people: 32 at once is plenty (a reload's connection
+     * stays open until the reload is decided); 5 s for the request line, 10 s for the answer.
+     */
+    static final RequestServer.Limits LIMITS = new RequestServer.Limits(32, 256, 5_000, 10_000);
+    /** The event loop answers status at once; not in this time, it is exiting (and the client gets end-of-file). */
+    private static final long STATUS_SECONDS = 5;
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
 
     private final Path path;
-    private final ServerSocketChannel server;
     private final EventSink sink;
     private final UnaryOperator<StatusReport> completion;
-    private volatile boolean closed;
+    private final RequestServer requests;
 
-    private ControlServer(Path path, ServerSocketChannel server, EventSink sink, UnaryOperator<StatusReport> completion) {
+    private ControlServer(Path path, ServerSocketChannel server, EventSink sink, UnaryOperator<StatusReport> completion)
+            throws IOException {
         this.path = path;
-        this.server = server;
         this.sink = sink;
         this.completion = completion;
-        Thread t = new Thread(this::acceptLoop, "hupwatch-control");
-        t.setDaemon(true);
-        t.start();
+        this.requests = new RequestServer("control socket " + path, "hupwatch-control", server, LIMITS,
+                new RequestServer.Handler() {
+                    @Override
+                    public boolean complete(String soFar) {
+                        return soFar.contains("\n");
+                    }
+
+                    @Override
+                    public CompletableFuture<byte[]> answer(SocketChannel client, byte[] request, Executor here)
+                            throws IOException {
+                        return ControlServer.this.answer(client, request, here)
+                                .thenApply(line -> (line + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                });
     }
 
     /** @throws StartupException when another hupwatch answers there, or the path cannot be bound */
@@ -84,87 +103,47 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                SocketChannel c = server.accept();
-                Thread t = new Thread(() -> serve(c), "hupwatch-control-client");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                if (!closed) {
-                    log.warn("control socket {}: accept failed: {}", path, e.getMessage());
-                }
-                return;
-            }
+    /** The answer line to {@code request}, once hupwatch has decided (a reload: when the new generation is ready or failed). */
+    private CompletableFuture<String> answer(SocketChannel c, byte[] bytes, Executor here) throws IOException {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        int nl = text.indexOf('\n');
+        String request = (nl >= 0 ? text.substring(0, nl) : text).trim();
+        // The request is read first even from a client about to be refused: closing with unread
+        // data would reset the connection, and the client would not learn why.
+        UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        String me = System.getProperty("user.name");
+        String them = peer.user().getName();
+        if (!them.equals(me) && !them.equals("root")) {
+            String allowed = me.equals("root") ? "root" : me + " or root";
+            log.warn("control socket {}: refused a client of user {} (only {} may use it)", path, them, allowed);
+            return CompletableFuture.completedFuture("denied only " + allowed + " may control this hupwatch");
         }
-    }
-
-    private void serve(SocketChannel c) {
-        try (c) {
-            // The request is read first even from a client about to be refused: closing with unread
-            // data would reset the connection, and the client would not learn why.
-            String request = readLine(c);
-            UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            String me = System.getProperty("user.name");
-            String them = peer.user().getName();
-            if (!them.equals(me) && !them.equals("root")) {
-                String allowed = me.equals("root") ? "root" : me + " or root";
-                log.warn("control socket {}: refused a client of user {} (only {} may use it)", path, them, allowed);
-                write(c, "denied only " + allowed + " may control this hupwatch");
-                return;
+        switch (request) {
+            case "reload", "rollback" -> {
+                CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
+                sink.post(request.equals("reload") ? new Event.ReloadRequested(outcome::complete)
+                        : new Event.RollbackRequested(outcome::complete));
+                return outcome.thenApply(o -> o.ok() ? "ok " + o.generation() + " " + o.pid() : "failed " + o.reason());
             }
-            switch (request) {
-                case "reload", "rollback" -> {
-                    CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
-                    sink.post(request.equals("reload") ? new Event.ReloadRequested(outcome::complete)
-                            : new Event.RollbackRequested(outcome::complete));
-                    ReloadOutcome o = outcome.join();
-                    write(c, o.ok() ? "ok " + o.generation() + " " + o.pid() : "failed " + o.reason());
-                }
-                case "status", "status json" -> {
-                    CompletableFuture<StatusReport> report = new CompletableFuture<>();
-                    sink.post(new Event.StatusRequested(report::complete));
-                    StatusReport r = completion.apply(report.join());
-                    write(c, request.equals("status") ? r.toText().stripTrailing() : r.toJson());
-                }
-                default -> write(c, "failed unknown request '" + request + "': use reload, rollback or status");
+            case "status", "status json" -> {
+                CompletableFuture<StatusReport> report = new CompletableFuture<>();
+                sink.post(new Event.StatusRequested(report::complete));
+                // the kernel's part is read on the server's thread, not the event loop's
+                return report.orTimeout(STATUS_SECONDS, TimeUnit.SECONDS).thenApplyAsync(r -> {
+                    StatusReport full = completion.apply(r);
+                    return request.equals("status") ? full.toText().stripTrailing() : full.toJson();
+                }, here);
             }
-        } catch (IOException | RuntimeException e) {
-            log.debug("control client: {}", e.toString());
-        }
-    }
-
-    private static String readLine(SocketChannel c) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(256);
-        while (buf.hasRemaining()) {
-            if (c.read(buf) < 0) {
-                break;
+            default -> {
+                return CompletableFuture.completedFuture(
+                        "failed unknown request '" + request + "': use reload, rollback or status");
             }
-            if (new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).contains("\n")) {
-                break;
-            }
-        }
-        String s = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-        int nl = s.indexOf('\n');
-        return (nl >= 0 ? s.substring(0, nl) : s).trim();
-    }
-
-    private static void write(SocketChannel c, String line) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) {
-            c.write(b);
         }
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // exiting
-        }
+        requests.close();
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

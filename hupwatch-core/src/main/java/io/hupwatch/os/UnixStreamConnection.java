@@ -3,6 +3,9 @@ package io.hupwatch.os;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 import jnr.posix.CmsgHdr;
 import jnr.posix.MsgHdr;
 import jnr.posix.POSIX;
@@ -17,6 +20,7 @@ public final class UnixStreamConnection implements AutoCloseable {
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
     private static final int SHUT_RDWR = 2;
+    private static final int SO_SNDTIMEO = 21;
 
     /** The process at the other end, as the kernel recorded it when it connected. */
     public record PeerCredentials(int pid, int uid, int gid) {
@@ -26,6 +30,20 @@ public final class UnixStreamConnection implements AutoCloseable {
 
     UnixStreamConnection(UnixSocketChannel channel) {
         this.channel = channel;
+    }
+
+    /**
+     * {@code SO_SNDTIMEO}: a write or send that the peer leaves blocked (it reads nothing, its buffer is
+     * full) fails after {@code millis} instead of waiting forever.
+     */
+    public void sendTimeout(long millis) throws IOException {
+        LibC libc = Native.libc();
+        Pointer timeval = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(libc), 16);
+        timeval.putLong(0, millis / 1000);
+        timeval.putLong(8, millis % 1000 * 1000);
+        if (libc.setsockopt(channel.getFD(), SOL_SOCKET, SO_SNDTIMEO, timeval, 16) != 0) {
+            throw new IOException("setsockopt(SO_SNDTIMEO) failed: " + Native.lastError());
+        }
     }
 
     public PeerCredentials peerCredentials() throws IOException {
@@ -56,23 +74,44 @@ public final class UnixStreamConnection implements AutoCloseable {
             fdBytes.flip();
             control.setData(fdBytes);
         }
+        ensureOpen();
         int sent = Posix.check(posix.sendmsg(channel.getFD(), msg, 0), "sendmsg(" + what + ")");
-        if (sent < data.length) {
-            channel.write(ByteBuffer.wrap(data, sent, data.length - sent));
+        ByteBuffer rest = ByteBuffer.wrap(data, sent, data.length - sent);
+        while (rest.hasRemaining()) {
+            write(rest);
         }
     }
 
     public int read(ByteBuffer into) throws IOException {
+        ensureOpen();
         return channel.read(into);
     }
 
+    /**
+     * Writes what the kernel takes of {@code from} now; fails when it takes nothing within the
+     * {@link #sendTimeout} (jnr answers the timeout's EAGAIN with 0 bytes written).
+     */
     public int write(ByteBuffer from) throws IOException {
-        return channel.write(from);
+        ensureOpen();
+        int n = channel.write(from);
+        if (n == 0 && from.hasRemaining()) {
+            throw new IOException("write failed: the peer has read nothing for the send timeout (EAGAIN)");
+        }
+        return n;
     }
 
-    /** {@code shutdown(SHUT_RDWR)}: wakes a thread blocked reading this connection. */
+    /** A closed connection's fd number may already be another file's: never use it. */
+    private void ensureOpen() throws ClosedChannelException {
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** {@code shutdown(SHUT_RDWR)}: wakes a thread blocked reading this connection (none once it is closed). */
     public void shutdown() {
-        Native.libc().shutdown(channel.getFD(), SHUT_RDWR);
+        if (channel.isOpen()) {
+            Native.libc().shutdown(channel.getFD(), SHUT_RDWR);
+        }
     }
 
     @Override

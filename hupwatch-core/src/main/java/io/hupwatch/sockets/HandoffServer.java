@@ -21,11 +21,18 @@ import org.slf4j.LoggerFactory;
  * The handoff socket of one generation: a unix socket (mode 0600, in hupwatch's 0700 runtime
  * directory) that only that generation's process and its descendants may use. Each connection
  * gets the header and the fds (see {@link HandoffProtocol}), then stays open until the generation
- * exits, so that the child sees end-of-file if hupwatch dies. The agent's own socket sends a first
+ * exits, so that the child sees end-of-file if hupwatch dies, or until the peer closes it (then at once).
+ * Bounded whatever a peer does: {@link #MAX_CONNECTIONS} open at once, a write it does not read fails after
+ * {@link #SEND_TIMEOUT_MILLIS}, a failed accept is retried every second. The agent's own socket sends a first
  * header without sockets: there only a connection that asks ({@link HandoffProtocol#SOCKETS}) gets the fds.
  */
 final class HandoffServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
+    /** Open at once: a JVM's agent link and its socket fetches, the processes of a {@code --pass handoff} tree. */
+    static final int MAX_CONNECTIONS = 64;
+    /** A write the peer leaves blocked fails after this (PAUSE and RESUME are written from the event loop). */
+    private static final long SEND_TIMEOUT_MILLIS = 2_000;
+    private static final long ACCEPT_RETRY_MILLIS = 1_000;
 
     private final Path path;
     private final int generation;
@@ -41,6 +48,7 @@ final class HandoffServer implements AutoCloseable {
     /** The connections of hupwatch's Java agents in this generation (they said {@code AGENT 1}). */
     private final AgentLinks agentLinks;
     private volatile boolean closed;
+    private boolean saidFull;
 
     HandoffServer(Path path, int generation, List<ListeningSocket> sockets, BiConsumer<Integer, String> onMessage)
             throws IOException {
@@ -78,37 +86,66 @@ final class HandoffServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        boolean failing = false;
         while (!closed) {
             UnixStreamConnection conn;
             try {
                 conn = server.accept();
             } catch (IOException | RuntimeException e) {
                 // close() from the generation's exit races with accept: only a failure while open is news
-                if (!closed) {
-                    log.warn("handoff socket of generation {}: accept failed: {}", generation, e.toString());
+                if (closed) {
+                    return;
                 }
-                return;
-            }
-            if (conn == null) {
+                if (!failing) {
+                    log.warn("handoff socket of generation {}: accept failed: {}; retrying every second",
+                            generation, e.toString());
+                    failing = true;
+                }
+                pause();
                 continue;
             }
-            try {
-                long peer = allowed(conn);
-                if (peer > 0) {
-                    send(conn, socketsOnConnect ? sockets : List.of());
-                    connections.add(conn);
-                    Thread reader = new Thread(() -> readMessages(conn, peer), "hupwatch-handoff-" + generation + "-conn");
-                    reader.setDaemon(true);
-                    reader.start();
-                } else {
-                    conn.close();
-                }
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                if (!closed) {
-                    log.warn("handoff to generation {} failed: {}", generation, e.toString());
-                }
-                closeQuietly(conn);
+            failing = false;
+            if (conn != null) {
+                admit(conn);
             }
+        }
+    }
+
+    private void admit(UnixStreamConnection conn) {
+        if (connections.size() >= MAX_CONNECTIONS) {
+            if (!saidFull) {
+                log.warn("handoff socket of generation {}: {} connections open, the most it keeps: closing new ones",
+                        generation, connections.size());
+                saidFull = true;
+            }
+            closeQuietly(conn);
+            return;
+        }
+        try {
+            long peer = allowed(conn);
+            if (peer > 0) {
+                conn.sendTimeout(SEND_TIMEOUT_MILLIS);
+                send(conn, socketsOnConnect ? sockets : List.of());
+                connections.add(conn);
+                Thread reader = new Thread(() -> readMessages(conn, peer), "hupwatch-handoff-" + generation + "-conn");
+                reader.setDaemon(true);
+                reader.start();
+            } else {
+                conn.close();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (!closed) {
+                log.warn("handoff to generation {} failed: {}", generation, e.toString());
+            }
+            closeQuietly(conn);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(ACCEPT_RETRY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -180,6 +217,18 @@ final class HandoffServer implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.debug("handoff connection of generation {}: {}", generation, e.toString());
+        } finally {
+            // The peer closed its end (or broke it): nothing more comes, nothing may go. Closed under the
+            // connection's lock, which every write takes, so that no write finds the fd number reused.
+            drop(conn);
+        }
+    }
+
+    private void drop(UnixStreamConnection conn) {
+        connections.remove(conn);
+        synchronized (conn) {
+            conn.shutdown();
+            closeQuietly(conn);
         }
         if (!closed) {
             agentLinks.closed(conn);
@@ -200,8 +249,7 @@ final class HandoffServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("generation {}: pid {} asked for the sockets, and sending them failed: {}", generation, peer,
                     e.toString());
-            connections.remove(conn);
-            closeQuietly(conn);
+            drop(conn);
             throw e;
         }
         log.debug("generation {}: pid {} asked for the sockets and got {}", generation, peer, held.size());
@@ -226,10 +274,7 @@ final class HandoffServer implements AutoCloseable {
         // shutdown(2) wakes threads blocked in accept or read on these (private) sockets.
         server.shutdown();
         closeQuietly(server);
-        for (UnixStreamConnection c : connections) {
-            c.shutdown();
-            closeQuietly(c);
-        }
+        connections.forEach(this::drop);
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
