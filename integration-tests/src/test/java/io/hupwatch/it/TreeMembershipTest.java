@@ -24,10 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * is never signalled and never keeps a generation from counting as exited; a daemon that left the
  * tree is let go of after the drain timeout.
  */
-@Timeout(60)
+@Timeout(120)
 class TreeMembershipTest {
     private static final String NOBODY = "65534";
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** hupwatch's first start after a build also makes its class-data archive: slow on a busy machine. */
+    private static final Duration START = Duration.ofSeconds(60);
     private static final Pattern STRANGER = Pattern.compile("stranger (\\d+)");
 
     @TempDir
@@ -76,7 +78,7 @@ class TreeMembershipTest {
         // started from outside with the two variables planted.
         HupwatchProcess hw = hupwatch("setpriv --reuid=" + NOBODY + " --regid=" + NOBODY
                 + " --clear-groups setsid sleep 41 & echo stranger $!; exec sleep 1000");
-        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), WAIT);
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), START);
         Matcher m = STRANGER.matcher(hw.awaitStdoutLine(STRANGER, WAIT));
         m.find();
         long leftBehind = Long.parseLong(m.group(1));
@@ -95,6 +97,8 @@ class TreeMembershipTest {
     @Test
     void aGenerationWhoseLeaderExitedIsExitedThoughSameUserProcessesWithItsVariablesLive() throws Exception {
         HupwatchProcess hw = hupwatch("while [ ! -e stop-$HUPWATCH_GENERATION ]; do sleep 0.05; done");
+        hw.awaitLine(Pattern.compile("process trees: a generation is its process group and what it leaves behind"),
+                START);
         hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), WAIT);
         // Root's, as hupwatch and its generations are: one started before generation 2...
         Process before = stranger(marked(hw.pid(), 2, List.of("sleep", "43")));
@@ -117,7 +121,7 @@ class TreeMembershipTest {
     @Test
     void aDaemonThatLeftTheTreeIsNotWaitedForBeyondTheDrainTimeout() {
         HupwatchProcess hw = hupwatch("setsid sleep 45 & echo stranger $!; sleep 0.5");
-        Matcher m = STRANGER.matcher(hw.awaitStdoutLine(STRANGER, WAIT));
+        Matcher m = STRANGER.matcher(hw.awaitStdoutLine(STRANGER, START));
         m.find();
         long daemon = Long.parseLong(m.group(1));
         killAfter(daemon, "sleep 45");
@@ -126,5 +130,33 @@ class TreeMembershipTest {
         assertEquals(0, hw.awaitExit(Duration.ofSeconds(10)), hw.describe());
         assertTrue(line.contains("left the generation"), line);
         assertTrue(HupwatchProcess.ProcAlive.isRunning(daemon), "let go of, not killed\n" + hw.describe());
+    }
+
+    @Test
+    void inADelegatedCgroupEachGenerationHasItsOwnWhichHoldsEvenADoubleForkedProcessWithoutTheVariables()
+            throws Exception {
+        Path base = DelegatedCgroup.create(cleanup);
+        // hupwatch starts alone in the cgroup, as under systemd's Delegate=yes or as a container's PID 1.
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"",
+                base.toString(), HupwatchProcess.script().toString(), "--drain-timeout", "1s", "--ready", "delay",
+                "--warmup", "200ms", "--probation", "0", "--", "/bin/sh", "-c",
+                "(env -i setsid sleep 46 & echo stranger $!); exec sleep 1000"));
+        HupwatchProcess hw = cleanup.add(HupwatchProcess.startCommand(dir, command));
+        hw.awaitLine(Pattern.compile("process trees: each generation runs in a cgroup v2 of its own"), START);
+        String ready = hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), WAIT);
+        Matcher m = STRANGER.matcher(hw.awaitStdoutLine(STRANGER, WAIT));
+        m.find();
+        long escaped = Long.parseLong(m.group(1));
+        killAfter(escaped, "sleep 46");
+        List<Long> first = DelegatedCgroup.processes(base.resolve("generation-1"));
+        assertTrue(first.contains(escaped) && first.size() == 2, "the leader and the escaped sleep: " + first + "\n"
+                + ready);
+        assertEquals(List.of(hw.pid()), DelegatedCgroup.processes(base.resolve("supervisor")), "hupwatch moved itself");
+        hw.signal("HUP");
+        hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) exited"), WAIT);
+        assertFalse(HupwatchProcess.ProcAlive.isRunning(escaped), "stopped with its generation\n" + hw.describe());
+        assertFalse(Files.exists(base.resolve("generation-1")), "its cgroup removed");
+        hw.signal("TERM");
+        assertEquals(143, hw.awaitExit(Duration.ofSeconds(10)), hw.describe());
     }
 }
