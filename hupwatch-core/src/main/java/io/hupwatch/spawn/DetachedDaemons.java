@@ -2,6 +2,9 @@ package io.hupwatch.spawn;
 
 import io.hupwatch.os.ProcessTable;
 import io.hupwatch.os.ProcessTable.ProcessEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -31,8 +34,15 @@ final class DetachedDaemons {
 
     /** "pid 4244 (gpg-agent)" for each. */
     static String describe(List<ProcessEntry> daemons) {
-        return daemons.stream().map(e -> "pid " + e.pid() + " (" + ProcessHandle.of(e.pid())
-                .flatMap(h -> h.info().command()).map(c -> c.substring(c.lastIndexOf('/') + 1)).orElse("?") + ")")
+        return daemons.stream().map(e -> "pid " + e.pid() + " (" + name(e.pid()) + ")")
                 .collect(Collectors.joining(", "));
+    }
+
+    private static String name(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+        } catch (IOException e) {
+            return "gone";
+        }
     }
 }

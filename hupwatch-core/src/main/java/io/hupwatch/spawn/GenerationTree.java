@@ -102,7 +102,7 @@ public final class GenerationTree implements GenerationMembers {
                 owner = uids == null ? owner : uids.effective();
             }
             if (inGroup || isLeader(e) || known.contains(Member.of(e))
-                    || deep && !e.zombie() && table.environmentHas(e.pid(), marks) && descendsFromHupwatch(e, byPid)) {
+                    || deep && !e.zombie() && descendsFromHupwatch(e, byPid) && table.environmentHas(e.pid(), marks)) {
                 todo.add(e);
             }
         }

@@ -38,6 +38,8 @@ public final class SpawnedChild implements Host.Child {
     private final Duration drainTimeout;
     private volatile boolean reaped;
     private volatile boolean gone;
+    /** Whether hupwatch sent the tree a stop signal: its drain timeout and SIGKILL then decide, daemons included. */
+    private volatile boolean stopping;
 
     /** @param onExit gets the leader's status once the whole tree has exited */
     public SpawnedChild(int pid, int generation, GenerationMembers tree, ProcessTable table, Duration drainTimeout,
@@ -90,7 +92,8 @@ public final class SpawnedChild implements Host.Child {
                 return;
             }
             left = tree.members(false);
-            if (System.nanoTime() - deadline > 0 && !left.isEmpty() && polls++ % DAEMON_CHECK_POLLS == 0) {
+            boolean pastDeadline = System.nanoTime() - deadline > 0;
+            if (!stopping && pastDeadline && !left.isEmpty() && polls++ % DAEMON_CHECK_POLLS == 0) {
                 left = withoutDaemons(left);
             }
         }
@@ -137,6 +140,9 @@ public final class SpawnedChild implements Host.Child {
     public void signal(PosixSignal signal) {
         if (gone) {
             return;
+        }
+        if (signal != PosixSignal.CONT && signal != PosixSignal.STOP) {
+            stopping = true;
         }
         if (signal == PosixSignal.KILL || signal == PosixSignal.CONT || signal == PosixSignal.STOP) {
             tree.signal(signal.number());

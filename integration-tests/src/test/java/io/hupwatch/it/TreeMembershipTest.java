@@ -140,7 +140,7 @@ class TreeMembershipTest {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"",
                 base.toString(), HupwatchProcess.script().toString(), "--drain-timeout", "1s", "--ready", "delay",
                 "--warmup", "200ms", "--probation", "0", "--", "/bin/sh", "-c",
-                "(env -i setsid sleep 46 & echo stranger $!); exec sleep 1000"));
+                "(env -i setsid sh -c 'trap \"\" TERM; exec sleep 46' & echo stranger $!); exec sleep 1000"));
         HupwatchProcess hw = cleanup.add(HupwatchProcess.startCommand(dir, command));
         hw.awaitLine(Pattern.compile("process trees: each generation runs in a cgroup v2 of its own"), START);
         String ready = hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), WAIT);
@@ -154,7 +154,8 @@ class TreeMembershipTest {
         assertEquals(List.of(hw.pid()), DelegatedCgroup.processes(base.resolve("supervisor")), "hupwatch moved itself");
         hw.signal("HUP");
         hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) exited"), WAIT);
-        assertFalse(HupwatchProcess.ProcAlive.isRunning(escaped), "stopped with its generation\n" + hw.describe());
+        assertFalse(HupwatchProcess.ProcAlive.isRunning(escaped), "it ignores SIGTERM: killed with its generation's"
+                + " cgroup at the drain timeout\n" + hw.describe());
         assertFalse(Files.exists(base.resolve("generation-1")), "its cgroup removed");
         hw.signal("TERM");
         assertEquals(143, hw.awaitExit(Duration.ofSeconds(10)), hw.describe());
