@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * has exited once no process of its tree is left (a start script that runs {@code java} without
  * {@code exec} exits before its JVM), and then reports the leader's status: the exit code, or 128+N
  * when signal N killed it. Daemons that left the generation on purpose ({@link DetachedDaemons}) are
- * waited for up to the drain timeout after the first process exited, then let go of, in one line.
+ * waited for up to the drain timeout after the first process exited on its own, then let go of, in
+ * one line (a generation hupwatch stops is SIGKILLed whole at its drain timeout instead).
  */
 public final class SpawnedChild implements Host.Child {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
