@@ -99,7 +99,7 @@ public final class GenerationCgroups {
                 try {
                     return spawn.get();
                 } finally {
-                    enter(supervisor, generation);
+                    leave(cgroup);
                 }
             });
             if (pid != null) {
@@ -118,6 +118,15 @@ public final class GenerationCgroups {
             log.warn("generation {}: cannot move hupwatch into cgroup {} ({}); the generation's tree is its process"
                     + " group and marks", generation, cgroup, e.toString());
             return false;
+        }
+    }
+
+    /** Back to {@code supervisor/}; a generation's cgroup that still holds hupwatch is never killed whole. */
+    private void leave(Path cgroup) {
+        try {
+            CgroupV2.move(supervisor, self);
+        } catch (IOException e) {
+            log.error("cannot move hupwatch back from {} to {}: {}", cgroup, supervisor, e.toString());
         }
     }
 
