@@ -10,12 +10,14 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongPredicate;
 
 /**
  * {@link ProcessTable} read from {@code /proc}: {@code /proc/PID/stat} for the ids and start time,
  * {@code /proc/PID/environ} (readable for hupwatch's own user's processes) for the environment.
- * A process is signalled through a pidfd opened after its start time was checked again, so a pid
- * reused in between is never hit.
+ * {@code /proc/PID/status} for the uids. A process is signalled through a pidfd, after its start time
+ * and its membership (uids, cgroup) were checked again, so a pid reused in between, or a process
+ * that changed its uid (a set-uid program), is never hit.
  */
 public final class ProcFsProcesses implements ProcessTable {
     private static final long SYS_PIDFD_OPEN = 434;
@@ -41,6 +43,11 @@ public final class ProcFsProcesses implements ProcessTable {
         return all;
     }
 
+    @Override
+    public ProcessEntry entry(long pid) {
+        return read(pid);
+    }
+
     /** The entry of {@code pid}, or null when it is gone. */
     static ProcessEntry read(long pid) {
         try {
@@ -56,8 +63,8 @@ public final class ProcFsProcesses implements ProcessTable {
         long pid = Long.parseLong(stat.substring(0, stat.indexOf(' ')));
         String[] f = stat.substring(close + 2).trim().split(" ");
         // f[0] is field 3 (state), so field N is f[N - 3]
-        return new ProcessEntry(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[19]),
-                f[0].equals("Z") || f[0].equals("X"));
+        return new ProcessEntry(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                Long.parseLong(f[19]), f[0].equals("Z") || f[0].equals("X"));
     }
 
     @Override
@@ -82,7 +89,42 @@ public final class ProcFsProcesses implements ProcessTable {
     }
 
     @Override
-    public void signal(ProcessEntry process, int signal) {
+    public Uids uids(long pid) {
+        try {
+            for (String line : Files.readAllLines(PROC.resolve(pid + "/status"), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("Uid:")) {
+                    String[] f = line.substring(4).trim().split("\\s+");
+                    return new Uids(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return null;
+    }
+
+    @Override
+    public Set<Long> socketInodes(long pid) {
+        Set<Long> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(pid + "/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not readable
+        }
+        return inodes;
+    }
+
+    @Override
+    public void signal(ProcessEntry process, int signal, LongPredicate stillMember) {
         LibC libc = Native.libc();
         long pidfd = libc.syscall(SYS_PIDFD_OPEN, process.pid(), 0, 0);
         if (pidfd < 0) {
@@ -90,7 +132,7 @@ public final class ProcFsProcesses implements ProcessTable {
         }
         try {
             ProcessEntry now = read(process.pid());
-            if (now != null && now.startTime() == process.startTime()) {
+            if (now != null && now.startTime() == process.startTime() && stillMember.test(process.pid())) {
                 libc.syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
             }
         } finally {

@@ -8,7 +8,7 @@ import io.hupwatch.sockets.SocketSet;
 import io.hupwatch.os.ProcFsProcesses;
 import io.hupwatch.os.ProcessTable;
 import io.hupwatch.spawn.Executables;
-import io.hupwatch.spawn.GenerationTree;
+import io.hupwatch.spawn.GenerationCgroups;
 import io.hupwatch.spawn.KnownChildren;
 import io.hupwatch.spawn.Launch;
 import io.hupwatch.spawn.LaunchSettings;
@@ -51,6 +51,8 @@ public final class OsHost implements Host, AutoCloseable {
     private final ScheduledThreadPoolExecutor timers;
     /** The readiness probe of each live generation, to run again during a probation. */
     private final Map<Integer, ReadinessProbe> probes = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How a generation's processes are told apart: a cgroup of its own, or its group and marks. */
+    private final GenerationCgroups trees = GenerationCgroups.detect(PROCESSES);
 
     /** @param sockets what each generation is given; its pass mode places them */
     public OsHost(EventSink sink, SocketSet sockets, LaunchSettings settings) {
@@ -91,9 +93,9 @@ public final class OsHost implements Host, AutoCloseable {
             probe.close();
             throw e;
         }
-        int pid;
+        GenerationCgroups.Started start;
         try {
-            pid = KnownChildren.starting(() -> {
+            start = trees.start(generation, () -> {
                 int child = PosixSpawner.spawn(ParentDeath.wrap(launch.command), launch.environment, launch.fds,
                         launch.directory);
                 KnownChildren.add(child);
@@ -104,14 +106,15 @@ public final class OsHost implements Host, AutoCloseable {
             passing.startFailed(generation);
             throw e;
         }
+        int pid = start.pid();
         started.accept(pid);
         probe.started(pid);
         probes.put(generation, probe);
         if (launch.directory != null) {
             log.info("generation {} (pid {}) runs in {}", generation, pid, launch.directory);
         }
-        GenerationTree tree = new GenerationTree(PROCESSES, pid, ProcessHandle.current().pid(), generation);
-        return new SpawnedChild(pid, generation, tree, status -> {
+        return new SpawnedChild(pid, generation, start.tree(), PROCESSES, settings.drainTimeout(), status -> {
+            GenerationCgroups.exited(start.tree());
             probes.remove(generation);
             probe.close();
             sockets.generationExited(generation);

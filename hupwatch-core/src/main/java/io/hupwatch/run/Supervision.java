@@ -68,7 +68,8 @@ public final class Supervision {
                 Lifecycle lifecycle = Lifecycle.all(pidfile == null ? Lifecycle.NONE : pidfile,
                         SystemdNotifier.fromEnvironment());
                 List<String> names = sockets.describe();
-                LaunchSettings settings = new LaunchSettings(config.ready(), options.chdir(), options.envFile());
+                LaunchSettings settings = new LaunchSettings(config.ready(), options.chdir(), options.envFile(),
+                        config.drainTimeout());
                 try (OsHost host = new OsHost(loop, sockets, settings)) {
                     Supervisor supervisor = new Supervisor(config, host, ProcessHandle.current().pid(), lifecycle, names);
                     AutoCloseable metrics = options.metrics() == null ? null

@@ -2,6 +2,7 @@ package io.hupwatch.spawn;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -27,11 +28,23 @@ public final class KnownChildren {
      * (and reap) a child of hupwatch's between its start and its registration.
      */
     public static <T, E extends Exception> T starting(ThrowingSupplier<T, E> start) throws E {
-        LOCK.readLock().lock();
+        return holding(LOCK.readLock(), start);
+    }
+
+    /**
+     * Like {@link #starting}, with no other start at the same time: hupwatch itself sits in a
+     * generation's cgroup meanwhile, and whatever else it started then would land there too.
+     */
+    public static <T, E extends Exception> T startingAlone(ThrowingSupplier<T, E> start) throws E {
+        return holding(LOCK.writeLock(), start);
+    }
+
+    private static <T, E extends Exception> T holding(Lock lock, ThrowingSupplier<T, E> start) throws E {
+        lock.lock();
         try {
             return start.get();
         } finally {
-            LOCK.readLock().unlock();
+            lock.unlock();
         }
     }
 

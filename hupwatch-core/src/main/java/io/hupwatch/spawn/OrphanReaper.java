@@ -30,14 +30,24 @@ public final class OrphanReaper {
     });
     private static final AtomicBoolean QUEUED = new AtomicBoolean();
 
+    private static volatile boolean adopting;
+
     private OrphanReaper() {
+    }
+
+    /** Whether what a generation leaves behind becomes hupwatch's child (a subreaper, or PID 1). */
+    public static boolean adoptsOrphans() {
+        return adopting;
     }
 
     /** Makes hupwatch a subreaper (unless it is PID 1) and reaps its orphaned children from now on. */
     public static void install() {
         if (ProcessHandle.current().pid() == 1) {
+            adopting = true;
             log.info("hupwatch is PID 1: it reaps orphaned processes");
-        } else if (Native.libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        } else if (Native.libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0) {
+            adopting = true;
+        } else {
             log.warn("prctl(PR_SET_CHILD_SUBREAPER) failed: {}; a process a generation leaves behind is"
                     + " found by its environment only", Native.lastError());
         }

@@ -2,11 +2,13 @@ package io.hupwatch.spawn;
 
 import io.hupwatch.os.LibC;
 import io.hupwatch.os.Native;
+import io.hupwatch.os.ProcessTable;
 import io.hupwatch.os.ProcessTable.ProcessEntry;
 import io.hupwatch.os.WaitPid;
 import io.hupwatch.supervisor.Host;
 import io.hupwatch.supervisor.PosixSignal;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
@@ -15,26 +17,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A generation's processes, started by {@link PosixSpawner}: its first process (the leader) and the
- * rest of its {@link GenerationTree}. One daemon thread waits for exactly the leader's pid (never
+ * rest of its {@link GenerationMembers}. One daemon thread waits for exactly the leader's pid (never
  * {@code waitpid(-1)}, which could take a status the JDK is waiting for) and reaps it; the generation
  * has exited once no process of its tree is left (a start script that runs {@code java} without
  * {@code exec} exits before its JVM), and then reports the leader's status: the exit code, or 128+N
- * when signal N killed it.
+ * when signal N killed it. Daemons that left the generation on purpose ({@link DetachedDaemons}) are
+ * waited for up to the drain timeout after the first process exited on its own, then let go of, in
+ * one line (a generation hupwatch stops is SIGKILLed whole at its drain timeout instead).
  */
 public final class SpawnedChild implements Host.Child {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
     private static final int ESRCH = 3;
     private static final long POLL_MILLIS = 100;
+    /** After the drain timeout, daemons are looked for once a second. */
+    private static final long DAEMON_CHECK_POLLS = 10;
 
     private final int pid;
     private final int generation;
-    private final GenerationTree tree;
+    private final GenerationMembers tree;
+    private final ProcessTable table;
+    private final Duration drainTimeout;
     private volatile boolean reaped;
     private volatile boolean gone;
+    /** Whether hupwatch sent the tree a stop signal: its drain timeout and SIGKILL then decide, daemons included. */
+    private volatile boolean stopping;
 
     /** @param onExit gets the leader's status once the whole tree has exited */
-    public SpawnedChild(int pid, int generation, GenerationTree tree, IntConsumer onExit) {
+    public SpawnedChild(int pid, int generation, GenerationMembers tree, ProcessTable table, Duration drainTimeout,
+            IntConsumer onExit) {
         this.pid = pid;
+        this.table = table;
+        this.drainTimeout = drainTimeout;
         this.generation = generation;
         this.tree = tree;
         KnownChildren.add(pid);
@@ -71,6 +84,8 @@ public final class SpawnedChild implements Host.Child {
         log.info("generation {}: pid {} exited with {}, {} left of it ({}); the generation has exited when they"
                 + " have", generation, pid, io.hupwatch.supervisor.ExitStatus.describe(status),
                 left.size() == 1 ? "1 process" : left.size() + " processes", pids(left));
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        long polls = 0;
         while (!left.isEmpty()) {
             try {
                 Thread.sleep(POLL_MILLIS);
@@ -78,7 +93,24 @@ public final class SpawnedChild implements Host.Child {
                 return;
             }
             left = tree.members(false);
+            boolean pastDeadline = System.nanoTime() - deadline > 0;
+            if (!stopping && pastDeadline && !left.isEmpty() && polls++ % DAEMON_CHECK_POLLS == 0) {
+                left = withoutDaemons(left);
+            }
         }
+    }
+
+    /** Lets go of the daemons among {@code left}, saying which: what is left then. */
+    private List<ProcessEntry> withoutDaemons(List<ProcessEntry> left) {
+        List<ProcessEntry> daemons = DetachedDaemons.among(tree.members(true), tree.leader(), table);
+        if (daemons.isEmpty()) {
+            return left;
+        }
+        log.warn("generation {}: not waiting for {}, which left the generation (a session of its own, none of"
+                + " hupwatch's sockets) and still runs {} after pid {} exited", generation,
+                DetachedDaemons.describe(daemons), io.hupwatch.supervisor.Durations.format(drainTimeout), pid);
+        tree.letGo(daemons);
+        return tree.members(false);
     }
 
     private static String pids(List<ProcessEntry> processes) {
@@ -109,6 +141,9 @@ public final class SpawnedChild implements Host.Child {
     public void signal(PosixSignal signal) {
         if (gone) {
             return;
+        }
+        if (signal != PosixSignal.CONT && signal != PosixSignal.STOP) {
+            stopping = true;
         }
         if (signal == PosixSignal.KILL || signal == PosixSignal.CONT || signal == PosixSignal.STOP) {
             tree.signal(signal.number());
