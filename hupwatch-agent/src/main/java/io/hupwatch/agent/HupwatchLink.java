@@ -20,7 +20,10 @@ import java.nio.file.Path;
  * {@code STOPPING=1} once a drain has stopped it accepting, and {@code DRAIN_LEFT=N} at the end of its
  * drain (N: connections its server still had open). Its first line, {@code AGENT 1}, tells
  * hupwatch that this connection is the agent's: hupwatch then sends {@code PAUSE} and {@code RESUME}
- * on it (see {@link Pause}); the agent answers RESUME with {@code RESUMED} once it accepts again. End-of-file on it means hupwatch is gone (killed): this JVM then stops as
+ * on it (see {@link Pause}), once this JVM serves the held sockets (it said {@code CLAIMED}, {@code ADOPT} or
+ * {@code ACCEPTING}); the agent answers RESUME with {@code RESUMED} once it accepts again, and only then: a
+ * launcher JVM, which never serves them, never answers for a generation whose server is gone. End-of-file on
+ * it means hupwatch is gone (killed): this JVM then stops as
  * on the stop signal, draining first. The link is made at the first message (at the latest when the
  * server accepts); a JVM that never sends one cannot be paused, and learns of hupwatch's end only by
  * the parent-death signal.
@@ -31,6 +34,8 @@ final class HupwatchLink {
     private final String stopSignal;
     private SocketChannel channel;
     private boolean failed;
+    /** Whether this JVM said it serves the held sockets ({@link HandoffProtocol#servesSockets}). */
+    private volatile boolean serving;
     /** Takes PAUSE and RESUME; set before the link is made. */
     volatile Pause pause;
 
@@ -45,6 +50,7 @@ final class HupwatchLink {
         if (path == null || failed) {
             return;
         }
+        serving |= HandoffProtocol.servesSockets(line);
         try {
             if (channel == null) {
                 channel = connect();
@@ -84,7 +90,7 @@ final class HupwatchLink {
                     Pause p = pause;
                     if (p != null && line.toString().equals(HandoffProtocol.PAUSE)) {
                         p.pause();
-                    } else if (p != null && line.toString().equals(HandoffProtocol.RESUME) && p.resume()) {
+                    } else if (p != null && line.toString().equals(HandoffProtocol.RESUME) && p.resume() && serving) {
                         send(HandoffProtocol.RESUMED);
                     }
                     line.setLength(0);

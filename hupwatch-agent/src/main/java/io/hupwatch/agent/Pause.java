@@ -9,7 +9,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,8 +25,8 @@ import java.util.Map;
  */
 final class Pause {
     private final Drain drain;
-    /** fd -> a copy of the held socket it named before the pause; empty when not paused. */
-    private final Map<Integer, Integer> saved = new LinkedHashMap<>();
+    /** The fds pointed away, each with a copy of the held socket it named; empty when not paused. */
+    private final PausedFds saved = new PausedFds(PausedFds.REAL);
     private Runnable keepAliveBack = () -> { };
 
     Pause(Drain drain) {
@@ -58,7 +57,7 @@ final class Pause {
                 }
                 int copy = JdkNatives.dup(e.getKey());
                 ProcFs.dup2KeepingEpoll(stand, e.getKey(), ProcFs.watchesOf(watches, e.getKey(), e.getValue()));
-                saved.put(e.getKey(), copy);
+                saved.add(e.getKey(), copy);
             }
         } catch (IOException | RuntimeException e) {
             AgentLog.info("cannot pause (" + e + "); resuming at once");
@@ -85,8 +84,8 @@ final class Pause {
         }
         long t0 = System.nanoTime();
         Set<Object> addresses = new HashSet<>();
-        for (int fd : saved.keySet()) {
-            Object a = JdkNatives.localAddress(saved.get(fd));
+        for (int copy : saved.copies()) {
+            Object a = JdkNatives.localAddress(copy);
             if (a != null) {
                 addresses.add(a);
             }
@@ -126,31 +125,14 @@ final class Pause {
         }
     }
 
-    /** Points every fd back at its held socket; returns how many. */
+    /** Points every fd that still names the stand-in back at its held socket; returns how many. */
     private int resumeNow() {
-        int fds = 0;
         long standInode;
         try {
             standInode = ProcFs.socketInode(drain.standIn());
         } catch (IOException e) {
             standInode = -1;
         }
-        List<ProcFs.EpollWatch> watches = ProcFs.epollWatches();
-        for (Map.Entry<Integer, Integer> e : saved.entrySet()) {
-            if (standInode < 0 || ProcFs.socketInode(e.getKey()) != standInode) {
-                // closed since, and the number reused (a database connection, a log file): not ours to replace
-                AgentLog.info("fd " + e.getKey() + " no longer names the stand-in socket: left alone");
-            } else {
-                try {
-                    ProcFs.dup2KeepingEpoll(e.getValue(), e.getKey(), ProcFs.watchesOf(watches, e.getKey(), standInode));
-                    fds++;
-                } catch (IOException | RuntimeException x) {
-                    AgentLog.info("cannot resume accepting on fd " + e.getKey() + " (" + x + ")");
-                }
-            }
-            JdkNatives.close(e.getValue());
-        }
-        saved.clear();
-        return fds;
+        return saved.pointBack(standInode);
     }
 }

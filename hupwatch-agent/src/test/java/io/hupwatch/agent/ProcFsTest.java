@@ -59,8 +59,8 @@ class ProcFsTest {
         }
     }
 
-    /** The fd behind a channel, found through /proc: the socket whose local port is the channel's. */
-    private static int fdOf(ServerSocketChannel ch) throws Exception {
+    /** The fd behind a channel, found through /proc (no native access in a unit test): the socket whose local port is the channel's. */
+    static int fdOf(ServerSocketChannel ch) throws Exception {
         int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
         String hexPort = String.format(":%04X ", port);
         List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/net/tcp")));

@@ -25,7 +25,9 @@ import java.util.List;
  * hupwatch then sends lines too: {@link #PAUSE} (stop accepting on the held sockets, keep running:
  * the previous generation during a probation) and {@link #RESUME} (accept again, at once), which the
  * agent answers with {@link #RESUMED} once it accepts again (not when it is draining: then it stays
- * silent, and hupwatch does not roll back to it). Every agent of a generation gets them.
+ * silent, and hupwatch does not roll back to it). Every agent of a generation that serves the held
+ * sockets gets them: one that said {@link #servesSockets one of the lines} that show it (a launcher JVM
+ * that only started the server's JVM never does, and is neither paused nor counted on to answer).
  *
  * <p>Any connection may write {@link #SOCKETS}: hupwatch answers with another header, the fds with it.
  * The agent's own socket (made for it when the pass mode is not {@code handoff}) sends a first header
@@ -49,6 +51,12 @@ public final class HandoffProtocol {
     public static final String RESUMED = "RESUMED";
     /** To hupwatch, on any connection: send the sockets (again), as a header with the fds. */
     public static final String SOCKETS = "SOCKETS";
+    /**
+     * The agent to hupwatch: its JVM serves the held sockets, having claimed one at the server's bind
+     * ({@code CLAIMED ADDRESS}), offered one it listens on ({@code ADOPT FD ADDRESS}), or waiting to accept on one
+     * ({@code ACCEPTING ADDRESS}).
+     */
+    private static final List<String> SERVING_LINES = List.of("CLAIMED ", "ADOPT ", "ACCEPTING ");
 
     /** One socket of the header: its name and the address as hupwatch's --bind displays it. */
     public record Entry(String name, String address) {
@@ -69,6 +77,19 @@ public final class HandoffProtocol {
         }
         sb.append(END).append('\n');
         return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether the agent's {@code line} shows that its JVM serves the held sockets: only such a JVM is paused,
+     * resumed, and answers {@link #RESUMED}.
+     */
+    public static boolean servesSockets(String line) {
+        for (String start : SERVING_LINES) { // no lambda: the agent calls this at the server's first bind
+            if (line.startsWith(start)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code text} holds a whole header yet. */

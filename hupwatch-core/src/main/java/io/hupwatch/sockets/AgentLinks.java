@@ -15,21 +15,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The links of hupwatch's Java agents in one generation (each connection that said {@code AGENT 1}): a
- * generation may run several JVMs, and {@code PAUSE} and {@code RESUME} reach every one, also one that
- * says hello while the generation is paused (it is told {@code PAUSE} at once). Reported to the
- * supervisor, as lines of the generation: {@code RESUMED} once every agent told {@code RESUME} has
- * answered it (a link that closes meanwhile no longer counts; at least one must answer), and
- * {@code AGENTS_GONE} once the last link has closed (its JVMs are gone, however long the rest of its
- * process tree lingers). See {@code NotifyMessages}, which makes events of them.
+ * generation may run several JVMs, and {@code PAUSE} and {@code RESUME} reach every one that serves the
+ * held sockets (it said {@code CLAIMED}, {@code ADOPT} or {@code ACCEPTING}: see
+ * {@link HandoffProtocol#servesSockets}), also one that does so while the generation is paused (it is
+ * told {@code PAUSE} at once). A JVM that never serves them (a launcher that forked the server's JVM) is
+ * neither paused nor waited for. Reported to the supervisor, as lines of the generation: {@code RESUMED}
+ * once every agent told {@code RESUME} has answered it (a link that closes meanwhile no longer counts; at
+ * least one must answer), and {@code AGENTS_GONE} once the last link of a JVM that served them has closed
+ * (its server JVMs are gone, however long the rest of its process tree, a launcher JVM included, lingers).
+ * See {@code NotifyMessages}, which makes events of them.
  */
 final class AgentLinks {
     private static final Logger log = LoggerFactory.getLogger("hupwatch");
-    /** The line reported once the last agent link has closed ({@code NotifyMessages.AGENTS_GONE}). */
+    /** The line reported once the last link of a serving agent has closed ({@code NotifyMessages.AGENTS_GONE}). */
     static final String GONE = "AGENTS_GONE";
 
     private final int generation;
     private final BiConsumer<Integer, String> report;
-    private final Set<UnixStreamConnection> links = new LinkedHashSet<>();
+    private final Set<UnixStreamConnection> links = new HashSet<>();
+    /** The links of those that serve the held sockets: the ones paused, resumed and waited for. */
+    private final Set<UnixStreamConnection> serving = new LinkedHashSet<>();
     private boolean paused;
     /** The links told RESUME that have not answered yet; null while no answer is awaited. */
     private Set<UnixStreamConnection> awaiting;
@@ -40,22 +45,30 @@ final class AgentLinks {
         this.report = report;
     }
 
-    /** {@code link} said {@code AGENT 1}; while the generation is paused, it is paused too. */
+    /** {@code link} said {@code AGENT 1}. */
     synchronized void hello(UnixStreamConnection link) {
         links.add(link);
-        if (paused && send(link, HandoffProtocol.PAUSE)) {
-            log.info("generation {}: an agent that said hello while it is paused is paused too", generation);
+    }
+
+    /**
+     * The agent of {@code link} said a line that shows its JVM serves the held sockets; while the generation
+     * is paused, it is paused too.
+     */
+    synchronized void serves(UnixStreamConnection link) {
+        if (links.contains(link) && serving.add(link) && paused && send(link, HandoffProtocol.PAUSE)) {
+            log.info("generation {}: an agent that began to serve while it is paused is paused too", generation);
         }
     }
 
     /**
-     * Sends {@code line} ({@link HandoffProtocol#PAUSE}, {@link HandoffProtocol#RESUME}) to every agent link.
+     * Sends {@code line} ({@link HandoffProtocol#PAUSE}, {@link HandoffProtocol#RESUME}) to every agent that
+     * serves the held sockets.
      *
      * @return whether it reached any
      */
     synchronized boolean tell(String line) {
         Set<UnixStreamConnection> told = new HashSet<>();
-        for (UnixStreamConnection link : List.copyOf(links)) {
+        for (UnixStreamConnection link : List.copyOf(serving)) {
             if (send(link, line)) {
                 told.add(link);
             }
@@ -80,14 +93,14 @@ final class AgentLinks {
 
     /** {@code link} closed (the peer's end-of-file, or an error). */
     synchronized void closed(UnixStreamConnection link) {
-        if (!links.remove(link)) {
+        if (!links.remove(link) || !serving.remove(link)) {
             return;
         }
         if (awaiting != null) {
             awaiting.remove(link);
             reportIfAllAnswered();
         }
-        if (links.isEmpty()) {
+        if (serving.isEmpty()) {
             report.accept(generation, GONE);
         }
     }

@@ -205,8 +205,8 @@ final class HandoffServer implements AutoCloseable {
                             agentLinks.resumed(conn);
                         } else if (text.equals(HandoffProtocol.SOCKETS)) {
                             sendAsked(conn, peer);
-                        } else if (!agentMessages.handle(generation, peer, text)) {
-                            onMessage.accept(generation, text);
+                        } else {
+                            message(conn, peer, text);
                         }
                         line.setLength(0);
                     } else if (line.length() < 4096) {
@@ -235,6 +235,16 @@ final class HandoffServer implements AutoCloseable {
         }
     }
 
+    /** Any other line: one that shows an agent's JVM serves the held sockets also makes its link one to pause. */
+    private void message(UnixStreamConnection conn, long peer, String text) {
+        if (HandoffProtocol.servesSockets(text)) {
+            agentLinks.serves(conn);
+        }
+        if (!agentMessages.handle(generation, peer, text)) {
+            onMessage.accept(generation, text);
+        }
+    }
+
     /**
      * The sockets again, to a process of this generation that asked (a JVM a launcher started without them):
      * those hupwatch still holds. When they cannot be sent, the connection is closed, so that the asker is
@@ -256,10 +266,10 @@ final class HandoffServer implements AutoCloseable {
     }
 
     /**
-     * Sends one line to every Java agent of this generation ({@link HandoffProtocol#PAUSE},
-     * {@link HandoffProtocol#RESUME}; see {@link AgentLinks}).
+     * Sends one line to every Java agent of this generation that serves the held sockets
+     * ({@link HandoffProtocol#PAUSE}, {@link HandoffProtocol#RESUME}; see {@link AgentLinks}).
      *
-     * @return whether it was sent: false when no agent has said hello here, or every link is broken
+     * @return whether it was sent: false when no such agent is linked here, or every link is broken
      */
     boolean tellAgent(String line) {
         return !closed && agentLinks.tell(line);

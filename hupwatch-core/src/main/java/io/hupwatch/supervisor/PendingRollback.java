@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 
 /**
  * A rollback under way: RESUME was sent to the generation kept warm, and its agents' answer ({@code RESUMED})
- * is awaited, for at most {@link Probation#RESUME_ACK}, before anything is stopped. Part of the
- * {@link Probation}, on the supervisor's thread.
+ * is awaited, for at most {@link Rollback#RESUME_ACK}, before anything is stopped. Part of the
+ * {@link Rollback}, on the supervisor's thread.
  */
 final class PendingRollback {
     /** Why the rollback was wanted: "asked for on the control socket", "its readiness check failed...". */

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PAUSE and RESUME over real agent links of one generation (this JVM plays its agents). */
+/**
+ * PAUSE and RESUME over real agent links of one generation (this JVM plays its agents): they go to the agents
+ * that serve the held sockets, and only those count for the answer and for the generation's JVMs being gone.
+ */
 @Timeout(30)
 class AgentLinksTest {
     @TempDir
@@ -50,6 +53,23 @@ class AgentLinksTest {
             }
             pending.setLength(0);
             say(HandoffProtocol.AGENT_HELLO);
+        }
+
+        /** Says that its JVM serves the held sockets (as the agent does at the server's bind), once taken. */
+        Agent serving() throws Exception {
+            say("CLAIMED tcp:127.0.0.1:8080");
+            assertEquals("3:CLAIMED tcp:127.0.0.1:8080", reported.poll(5, TimeUnit.SECONDS));
+            return this;
+        }
+
+        /** Nothing has come from hupwatch within a moment. */
+        void assertToldNothing() throws Exception {
+            Thread.sleep(300);
+            ch.configureBlocking(false);
+            ByteBuffer b = ByteBuffer.allocate(64);
+            int n = ch.read(b);
+            ch.configureBlocking(true);
+            assertEquals(0, n, "hupwatch sent: " + new String(b.array(), 0, Math.max(n, 0), StandardCharsets.UTF_8));
         }
 
         void say(String line) throws IOException {
@@ -94,16 +114,17 @@ class AgentLinksTest {
     }
 
     @Test
-    void pauseAndResumeReachEveryAgentAndTheAnswerWaitsForAll() throws Exception {
+    void pauseAndResumeReachEveryServingAgentAndTheAnswerWaitsForAll() throws Exception {
         start();
         assertFalse(server.tellAgent(HandoffProtocol.PAUSE), "no agent yet");
-        try (Agent a = new Agent(); Agent b = new Agent()) {
-            helloTaken(a, b);
+        try (Agent a = new Agent().serving(); Agent b = new Agent().serving()) {
             assertTrue(server.tellAgent(HandoffProtocol.PAUSE));
             assertEquals("PAUSE", a.line());
             assertEquals("PAUSE", b.line());
             try (Agent late = new Agent()) {
-                assertEquals("PAUSE", late.line(), "a hello while paused is paused at once");
+                helloTaken(late);
+                late.serving();
+                assertEquals("PAUSE", late.line(), "an agent that begins to serve while paused is paused at once");
                 assertTrue(server.tellAgent(HandoffProtocol.RESUME));
                 assertEquals("RESUME", a.line());
                 assertEquals("RESUME", b.line());
@@ -122,9 +143,8 @@ class AgentLinksTest {
     @Test
     void anAgentThatClosesItsLinkNoLongerCountsForTheAnswer() throws Exception {
         start();
-        try (Agent a = new Agent()) {
-            Agent b = new Agent();
-            helloTaken(a, b);
+        try (Agent a = new Agent().serving()) {
+            Agent b = new Agent().serving();
             server.tellAgent(HandoffProtocol.PAUSE);
             server.tellAgent(HandoffProtocol.RESUME);
             a.say(HandoffProtocol.RESUMED);
@@ -133,5 +153,32 @@ class AgentLinksTest {
             assertEquals(null, reported.poll(200, TimeUnit.MILLISECONDS), "a is still there");
         }
         assertEquals("3:AGENTS_GONE", reported.poll(5, TimeUnit.SECONDS));
+    }
+
+    /**
+     * A launcher JVM (mvn exec:exec, a java launcher forking the server's JVM) has an agent link but serves no
+     * socket: it is not paused, its RESUMED does not count, and its lingering link does not hide that the
+     * server's JVM is gone.
+     */
+    @Test
+    void aLauncherLinkIsNeitherPausedNorCountedAndDoesNotOutliveTheServer() throws Exception {
+        start();
+        try (Agent launcher = new Agent()) {
+            helloTaken(launcher);
+            assertFalse(server.tellAgent(HandoffProtocol.PAUSE), "only a launcher: nothing to pause");
+            launcher.assertToldNothing();
+            Agent jvm = new Agent().serving();
+            assertTrue(server.tellAgent(HandoffProtocol.PAUSE));
+            assertEquals("PAUSE", jvm.line());
+            assertTrue(server.tellAgent(HandoffProtocol.RESUME));
+            assertEquals("RESUME", jvm.line());
+            launcher.assertToldNothing();
+            launcher.say(HandoffProtocol.RESUMED);
+            assertEquals(null, reported.poll(300, TimeUnit.MILLISECONDS), "the launcher's answer does not count");
+            jvm.close(); // the server's JVM died; the launcher's link stays open
+            assertEquals("3:AGENTS_GONE", reported.poll(5, TimeUnit.SECONDS), "no JVM serving the sockets is left");
+            assertEquals(null, reported.poll(100, TimeUnit.MILLISECONDS), "not RESUMED either");
+        }
+        assertEquals(null, reported.poll(200, TimeUnit.MILLISECONDS), "the launcher's link closing says nothing more");
     }
 }

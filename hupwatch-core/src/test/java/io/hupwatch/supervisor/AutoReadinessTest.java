@@ -87,6 +87,7 @@ class AutoReadinessTest {
         sup.handle(new Event.SignalReceived(PosixSignal.HUP));
         host.droppedPorts.put(2, "tcp:0.0.0.0:8081");
         host.advance(Duration.ofSeconds(60), sup);
+        // the failed reload says generation 1 serves again (ports only generation 2 opened are released)
         assertEquals(List.of(1), host.serving, "READY=1 never came: the reload fails");
     }
 

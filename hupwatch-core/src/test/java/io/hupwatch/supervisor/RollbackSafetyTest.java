@@ -41,7 +41,7 @@ class RollbackSafetyTest extends ProbationHarness {
         FakeChild g2 = reloaded();
         askRollback();
         assertEquals(List.of("PAUSE 1", "RESUME 1"), host.told);
-        tick(2_999); // Probation.RESUME_ACK is 3s
+        tick(2_999); // Rollback.RESUME_ACK is 3s
         assertEquals(List.of(), rollback, "still waiting for its answer");
         assertEquals(List.of(), host.signalsTo(g2), "the new one serves while the answer is awaited");
         tick(1);
@@ -85,7 +85,7 @@ class RollbackSafetyTest extends ProbationHarness {
         askRollback();
         assertFalse(rollback.get(0).ok());
         assertEquals("nothing to roll back to: generation 1 (pid " + g1.pid + "), kept warm for the probation, lost"
-                + " its JVM (every agent link of it closed); nothing is left to roll back to: generation 2 (pid " + g2.pid
+                + " its JVM (the agent link of each JVM of it that served the sockets closed); nothing is left to roll back to: generation 2 (pid " + g2.pid
                 + ") is confirmed", rollback.get(0).reason());
         assertEquals(List.of("PAUSE 1"), host.told, "never resumed");
     }

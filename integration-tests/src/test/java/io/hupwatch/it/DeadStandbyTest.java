@@ -20,11 +20,32 @@ import org.junit.jupiter.api.io.TempDir;
  * rollback} answered "rolled back: generation 1 ... is serving again" (exit 0), drained the healthy
  * generation 2, and the port answered nothing. Now the probation ends when generation 1's agent link
  * closes (or the rollback finds no answer to RESUME): rollback exits 1 with the reason, generation 2 serves.
+ * Generation 1's tree also holds a launcher's agent link ({@link #LAUNCHER_LINK}: a JVM that started the server's
+ * JVM and serves no socket) that outlives the server's JVM and answers RESUME: it is not counted (before, the
+ * rollback went to generation 1 on its answer).
  */
 @Timeout(90)
 class DeadStandbyTest {
     private static final Pattern PROBATION = Pattern.compile(
             "generation 2 \\(pid \\d+\\) on probation for .*: generation 1 \\(pid (\\d+)\\) paused");
+
+    /**
+     * A launcher's agent link: it says {@code AGENT 1} on the generation's link (from {@code HUPWATCH_AGENT}) and
+     * answers every RESUME with RESUMED, but never says it serves a socket.
+     */
+    private static final String LAUNCHER_LINK = String.join("\n",
+            "import os, socket, sys",
+            "s = dict(f.split('=', 1) for f in os.environ['HUPWATCH_AGENT'].split(';') if '=' in f)",
+            "c = socket.socket(socket.AF_UNIX)",
+            "c.connect(s['link'].replace('%3B', ';').replace('%25', '%'))",
+            "got = b''",
+            "while b'\\nend\\n' not in got:",
+            "    got += c.recv(4096)",
+            "c.sendall(b'AGENT 1\\n')",
+            "print('launcher link made', file=sys.stderr, flush=True)",
+            "for line in c.makefile('rb'):",
+            "    if line.strip() == b'RESUME':",
+            "        c.sendall(b'RESUMED\\n')");
 
     @TempDir
     Path dir;
@@ -36,17 +57,19 @@ class DeadStandbyTest {
     void aKeptGenerationWhoseJvmDiedIsNotRolledBackTo() throws Exception {
         int port = TestServers.freePort();
         String control = dir.resolve("control.sock").toString();
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\"; sleep 60", "linger"));
+        List<String> command = new ArrayList<>(List.of("sh", "-c",
+                "code=$1; shift; python3 -c \"$code\" & \"$@\"; sleep 60", "linger", LAUNCHER_LINK));
         command.addAll(TestServers.java("JdkHttpServer", Integer.toString(port)));
         HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of("--bind", "tcp:127.0.0.1:" + port,
                 "--jvm-agent", "on", "--probation", "120s", "--control", control), command));
         hw.awaitLine(Pattern.compile("generation 1 \\(pid \\d+\\) ready"), Duration.ofSeconds(30));
+        hw.awaitLine(Pattern.compile("launcher link made"), Duration.ofSeconds(30));
 
         HupwatchCli.Running reload = HupwatchCli.start(dir, "reload", "--control", control);
         Matcher m = PROBATION.matcher(hw.awaitLine(PROBATION, Duration.ofSeconds(30)));
         assertTrue(m.find());
         long shell = Long.parseLong(m.group(1));
-        List<Long> jvms = ProcFs.children(shell);
+        List<Long> jvms = ProcFs.children(shell).stream().filter(p -> ProcFs.comm(p).equals("java")).toList();
         assertEquals(1, jvms.size(), "generation 1's JVM under its shell: " + jvms);
         ProcessHandle jvm = ProcessHandle.of(jvms.get(0)).orElseThrow();
         jvm.destroyForcibly(); // SIGKILL
