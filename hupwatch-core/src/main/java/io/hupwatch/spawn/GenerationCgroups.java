@@ -26,16 +26,20 @@ public final class GenerationCgroups {
     /** hupwatch's delegated cgroup, or null: no cgroups. */
     private final Path base;
     private final Path supervisor;
+    /** Which way generations' trees are known: said once, when the first generation has started. */
+    private final String howKnown;
+    private boolean said;
 
     /** A generation's first process and its tree. */
     public record Started(int pid, GenerationMembers tree) {
     }
 
-    private GenerationCgroups(ProcessTable table, long self, Path base) {
+    private GenerationCgroups(ProcessTable table, long self, Path base, String howKnown) {
         this.table = table;
         this.self = self;
         this.base = base;
         this.supervisor = base == null ? null : base.resolve("supervisor");
+        this.howKnown = howKnown;
     }
 
     /** Finds out whether hupwatch has a delegated cgroup v2 subtree, takes it if so, and logs which way trees are known. */
@@ -44,9 +48,9 @@ public final class GenerationCgroups {
         try {
             return take(table, self, CgroupV2.ownDirectory());
         } catch (IOException e) {
-            log.info("process trees: a generation is its process group and what it leaves behind with its"
-                    + " HUPWATCH_ variables, its uid, started after it (no cgroup of its own: {})", e.getMessage());
-            return new GenerationCgroups(table, self, null);
+            return new GenerationCgroups(table, self, null, "process trees: a generation is its process group and"
+                    + " what it leaves behind with its HUPWATCH_ variables, its uid, started after it (no cgroup of its"
+                    + " own: " + e.getMessage() + ")");
         }
     }
 
@@ -61,7 +65,9 @@ public final class GenerationCgroups {
                         + ", not hupwatch's: not delegated to it alone");
             }
         }
-        GenerationCgroups cgroups = new GenerationCgroups(table, self, own);
+        GenerationCgroups cgroups = new GenerationCgroups(table, self, own, "process trees: each generation runs in a"
+                + " cgroup v2 of its own, " + own + "/generation-N (hupwatch's cgroup is delegated to it; hupwatch"
+                + " itself moved to " + own.resolve("supervisor") + ")");
         try {
             Files.createDirectories(cgroups.supervisor);
             for (long pid : CgroupV2.processes(own)) {
@@ -70,8 +76,6 @@ public final class GenerationCgroups {
         } catch (IOException e) {
             throw new IOException("cannot move hupwatch into " + cgroups.supervisor + ": " + e.getMessage(), e);
         }
-        log.info("process trees: each generation runs in a cgroup v2 of its own, {}/generation-N (hupwatch's"
-                + " cgroup is delegated to it; hupwatch itself moved to {})", own, cgroups.supervisor);
         return cgroups;
     }
 
@@ -103,11 +107,21 @@ public final class GenerationCgroups {
                 }
             });
             if (pid != null) {
+                sayHowKnown();
                 return new Started(pid, new CgroupTree(table, cgroup, pid, self));
             }
         }
         int pid = KnownChildren.starting(spawn);
+        sayHowKnown();
         return new Started(pid, new GenerationTree(table, pid, self, generation));
+    }
+
+    /** After the first start, not at hupwatch's: a command line refused before anything runs gets its one line. */
+    private void sayHowKnown() {
+        if (!said) {
+            said = true;
+            log.info("{}", howKnown);
+        }
     }
 
     private boolean enter(Path cgroup, int generation) {
