@@ -66,7 +66,7 @@ final class Pause {
         keepAliveBack = ServerHooks.pausing();
         AgentLog.info("paused: not accepting on " + saved.size() + " fd(s) of the shared sockets, kept warm ("
                 + (System.nanoTime() - t0) / 1000 + " us)");
-        HeapReturn.afterPause();
+        HeapReturn.afterPause(this::paused);
     }
 
     synchronized void resume() {
