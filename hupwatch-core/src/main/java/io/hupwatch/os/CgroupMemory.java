@@ -11,9 +11,10 @@ import java.util.Map;
  * The memory limit of the cgroup hupwatch runs in, and how much of it is in use, read anew at each call
  * (hupwatch may have been moved to another cgroup since it started): its cgroup from
  * {@code /proc/self/cgroup}, where that hierarchy is mounted from {@code /proc/self/mountinfo}. A cgroup v1
- * memory controller is used when one is mounted (then {@code memory.limit_in_bytes}, or the tighter
- * {@code hierarchical_memory_limit} of an ancestor), else cgroup v2 ({@code memory.max} of the cgroup and
- * of each ancestor under the mount, the tightest wins).
+ * memory controller is used when one is mounted ({@code memory.limit_in_bytes}, {@code memory.usage_in_bytes},
+ * and {@code hierarchical_memory_limit} for ancestors hidden above a container's mount), else cgroup v2
+ * ({@code memory.max}, {@code memory.current}). The cgroup and each ancestor up to the mount are read, and
+ * the one with the least room under its limit is the answer.
  *
  * <p>"In use" is the cgroup's usage ({@code memory.usage_in_bytes}, {@code memory.current}) less the page
  * cache the kernel can drop without a process noticing: file pages neither mapped by a process nor shared
@@ -46,13 +47,11 @@ public final class CgroupMemory {
         try {
             String cgroups = Files.readString(procSelf.resolve("cgroup"), StandardCharsets.UTF_8);
             String mounts = Files.readString(procSelf.resolve("mountinfo"), StandardCharsets.UTF_8);
-            Path v1 = directory(cgroups, mounts, true);
-            if (v1 != null && Files.isReadable(v1.resolve("memory.limit_in_bytes"))) {
-                return readV1(v1);
-            }
-            Path v2 = directory(cgroups, mounts, false);
-            if (v2 != null && Files.isReadable(v2.resolve("memory.current"))) {
-                return readV2(v2, mountPoint(mounts, false));
+            for (boolean v1 : new boolean[] {true, false}) {
+                Path dir = directory(cgroups, mounts, v1);
+                if (dir != null && Files.isReadable(dir.resolve(v1 ? "memory.usage_in_bytes" : "memory.current"))) {
+                    return tightest(dir, mountPoint(mounts, v1), v1);
+                }
             }
         } catch (IOException | RuntimeException e) {
             // no cgroup files (not Linux, no /proc, a kernel without memory cgroups): nothing to check
@@ -60,29 +59,45 @@ public final class CgroupMemory {
         return null;
     }
 
-    private static Use readV1(Path dir) throws IOException {
-        Map<String, Long> stat = stat(dir);
-        long limit = Math.min(number(dir.resolve("memory.limit_in_bytes")),
-                stat.getOrDefault("hierarchical_memory_limit", Long.MAX_VALUE));
-        long usage = number(dir.resolve("memory.usage_in_bytes"));
-        long droppable = stat.getOrDefault("total_cache", 0L) - stat.getOrDefault("total_shmem", 0L)
-                - stat.getOrDefault("total_mapped_file", 0L);
-        return new Use(limit >= UNLIMITED ? -1 : limit, usage - Math.max(0, droppable), dir);
-    }
-
-    private static Use readV2(Path dir, Path mount) throws IOException {
-        long limit = Long.MAX_VALUE;
+    /**
+     * Of {@code dir} and its ancestors up to the mount, the one with the least room under its limit (a limit
+     * holds everything below it: with a cgroup per generation, hupwatch's own is a leaf beside theirs); the
+     * own one when none has a limit.
+     */
+    private static Use tightest(Path dir, Path mount, boolean v1) throws IOException {
+        Use own = null;
+        Use tightest = null;
         for (Path p = dir; p != null && p.startsWith(mount); p = p.getParent()) {
-            Path max = p.resolve("memory.max");
-            if (Files.isReadable(max)) {
-                limit = Math.min(limit, number(max));
+            Use level = level(p, v1);
+            if (level == null) {
+                continue; // the root of cgroup v2 has no memory files
+            }
+            own = own == null ? level : own;
+            if (level.limit() > 0 && (tightest == null
+                    || level.limit() - level.used() < tightest.limit() - tightest.used())) {
+                tightest = level;
             }
         }
+        return tightest != null ? tightest : own;
+    }
+
+    /** One cgroup's limit and use; null when it has no usage file. */
+    private static Use level(Path dir, boolean v1) throws IOException {
+        Path usageFile = dir.resolve(v1 ? "memory.usage_in_bytes" : "memory.current");
+        if (!Files.isReadable(usageFile)) {
+            return null;
+        }
         Map<String, Long> stat = stat(dir);
-        long usage = number(dir.resolve("memory.current"));
-        long droppable = stat.getOrDefault("file", 0L) - stat.getOrDefault("shmem", 0L)
-                - stat.getOrDefault("file_mapped", 0L);
-        return new Use(limit >= UNLIMITED ? -1 : limit, usage - Math.max(0, droppable), dir);
+        Path limitFile = dir.resolve(v1 ? "memory.limit_in_bytes" : "memory.max");
+        long limit = Files.isReadable(limitFile) ? number(limitFile) : Long.MAX_VALUE;
+        if (v1) {
+            // an ancestor above the mount (a container's) is only seen through this
+            limit = Math.min(limit, stat.getOrDefault("hierarchical_memory_limit", Long.MAX_VALUE));
+        }
+        String prefix = v1 ? "total_" : "";
+        long droppable = stat.getOrDefault(prefix + (v1 ? "cache" : "file"), 0L)
+                - stat.getOrDefault(prefix + "shmem", 0L) - stat.getOrDefault(prefix + (v1 ? "mapped_file" : "file_mapped"), 0L);
+        return new Use(limit >= UNLIMITED ? -1 : limit, number(usageFile) - Math.max(0, droppable), dir);
     }
 
     /** A file holding one number, or "max" (no limit). */

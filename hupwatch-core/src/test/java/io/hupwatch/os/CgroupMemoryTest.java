@@ -73,21 +73,45 @@ class CgroupMemoryTest {
     }
 
     @Test
-    void v2TightestLimitUpToTheMountAndUseLessDroppableFiles() throws IOException {
-        files("fs2", "memory.max", "1048576\n"); // the mount's root: above nothing of ours
-        files("fs2/system.slice", "memory.max", String.valueOf(400 * MIB));
-        Path cg = files("fs2/system.slice/app service", "memory.max", "max\n", "memory.current", String.valueOf(250 * MIB),
-                "memory.stat", "anon " + 150 * MIB + "\nfile " + 90 * MIB + "\nshmem " + 10 * MIB + "\nfile_mapped "
-                        + 30 * MIB + "\n");
+    void v2TheAncestorWithTheLeastRoomAndItsUseLessDroppableFiles() throws IOException {
+        files("fs2", "cgroup.procs", ""); // the mount's root: no memory files
+        Path slice = files("fs2/system.slice", "memory.max", String.valueOf(400 * MIB), "memory.current",
+                String.valueOf(300 * MIB), "memory.stat", "anon " + 200 * MIB + "\nfile " + 90 * MIB + "\nshmem "
+                        + 10 * MIB + "\nfile_mapped " + 30 * MIB + "\n");
+        Path service = files("fs2/system.slice/app service", "memory.max", "max\n", "memory.current",
+                String.valueOf(250 * MIB));
         String mounts = "41 31 0:38 / " + dir.resolve("fs2") + " rw - cgroup2 cgroup2 rw\n";
-        Path self = proc("0::/system.slice/app\\040service\n".replace("\\040", " "), mounts);
+        Path self = proc("0::/system.slice/app service\n", mounts);
         CgroupMemory.Use use = new CgroupMemory(self).read();
-        assertEquals(cg, use.where());
-        assertEquals(1 * MIB, use.limit(), "the mount's own root counts too");
-        Files.writeString(dir.resolve("fs2/memory.max"), "max\n");
+        assertEquals(slice, use.where(), "the slice's limit holds the service");
+        assertEquals(400 * MIB, use.limit());
+        assertEquals(250 * MIB, use.used(), "300 less 50 of unmapped, unshared file pages");
+
+        Files.writeString(service.resolve("memory.max"), String.valueOf(260 * MIB));
         use = new CgroupMemory(self).read();
-        assertEquals(400 * MIB, use.limit(), "the slice's limit holds the service");
-        assertEquals(200 * MIB, use.used(), "250 less 50 of unmapped, unshared file pages");
+        assertEquals(service, use.where(), "10 MiB of room here, 150 in the slice");
+        assertEquals(250 * MIB, use.used());
+    }
+
+    @Test
+    void v2HupwatchInALeafBesideItsGenerationsIsJudgedAtTheLimitAboveThem() throws IOException {
+        Path service = files("fs2/app", "memory.max", String.valueOf(512 * MIB), "memory.current",
+                String.valueOf(300 * MIB));
+        files("fs2/app/hupwatch", "memory.max", "max\n", "memory.current", String.valueOf(40 * MIB));
+        files("fs2/app/generation-1", "memory.max", "max\n", "memory.current", String.valueOf(260 * MIB));
+        Path self = proc("0::/app/hupwatch\n", "41 31 0:38 / " + dir.resolve("fs2") + " rw - cgroup2 cgroup2 rw\n");
+        CgroupMemory.Use use = new CgroupMemory(self).read();
+        assertEquals(service, use.where());
+        assertEquals(300 * MIB, use.used(), "hupwatch and the generations");
+    }
+
+    @Test
+    void v2WithoutAnyLimitIsNoLimit() throws IOException {
+        Path own = files("fs2/app", "memory.max", "max\n", "memory.current", String.valueOf(300 * MIB));
+        Path self = proc("0::/app\n", "41 31 0:38 / " + dir.resolve("fs2") + " rw - cgroup2 cgroup2 rw\n");
+        CgroupMemory.Use use = new CgroupMemory(self).read();
+        assertEquals(-1, use.limit());
+        assertEquals(own, use.where());
     }
 
     @Test
