@@ -1,5 +1,7 @@
 package io.hupwatch.agent;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,9 +9,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A paused JVM gives memory back: once paused (kept warm for a probation, taking no new connections), it
- * runs a full collection ({@code System.gc()}), after which the collector uncommits the heap it no longer
- * needs and the pages go back to the kernel (G1, the default, at once, down to {@code -XX:MinHeapSize}, on
- * a thread of its own). Serial and Parallel shrink in steps ({@code -XX:+ShrinkHeapInSteps}, the default:
+ * runs a full collection ({@code System.gc()}) with the heap's free-ratio flags lowered for the while,
+ * after which the collector uncommits the heap it no longer needs and the pages go back to the kernel (G1,
+ * the default, at once, down to {@code -XX:MinHeapSize}, on a thread of its own). Serial and Parallel shrink in steps ({@code -XX:+ShrinkHeapInSteps}, the default:
  * nothing at the first full collection, then 10%, 40%, the rest), so the collection is repeated, up to
  * {@value #MAX_COLLECTIONS} times, while the committed heap still shrinks (G1 is done after two); they never
  * go below the initial heap ({@code -Xms}; by default a 64th of the RAM, often all of {@code -Xmx}). The JIT
@@ -42,14 +44,19 @@ final class HeapReturn {
         long t0 = System.nanoTime();
         int collections = 0;
         long committed = heapBefore;
-        while (collections < MAX_COLLECTIONS && paused.getAsBoolean()) {
-            System.gc();
-            collections++;
-            long now = Runtime.getRuntime().totalMemory();
-            if (collections > 1 && now >= committed) {
-                break; // a collection that gave nothing back: the next would not either
+        Runnable restore = keepLittleFree();
+        try {
+            while (collections < MAX_COLLECTIONS && paused.getAsBoolean()) {
+                System.gc();
+                collections++;
+                long now = Runtime.getRuntime().totalMemory();
+                if (collections > 1 && now >= committed) {
+                    break; // a collection that gave nothing back: the next would not either
+                }
+                committed = now;
             }
-            committed = now;
+        } finally {
+            restore.run();
         }
         long heapAfter = Runtime.getRuntime().totalMemory();
         long millis = (System.nanoTime() - t0) / 1_000_000;
@@ -61,6 +68,35 @@ final class HeapReturn {
         AgentLog.info("paused, gave memory back: heap committed " + heapBefore / MIB + " -> " + heapAfter / MIB
                 + " MiB (" + collections + " full collections, " + millis + " ms), RSS " + rssBefore / 1024 + " -> "
                 + residentKib() / 1024 + " MiB");
+    }
+
+    /**
+     * Lets the collections shrink the heap to what is live plus a tenth ({@code MinHeapFreeRatio=0},
+     * {@code MaxHeapFreeRatio=10}, both manageable: G1 keeps up to 70% free by default, which leaves a
+     * Spring Boot heap as it was); returns what puts the JVM's own values back, right after the collections,
+     * so that a JVM that serves again sizes its heap as before. Does nothing on a runtime without
+     * {@code jdk.management} (a jlink image): the classes that need it are only touched here.
+     */
+    private static Runnable keepLittleFree() {
+        try {
+            return FreeRatios.lower();
+        } catch (LinkageError | RuntimeException e) {
+            return () -> { };
+        }
+    }
+
+    private static final class FreeRatios {
+        static Runnable lower() {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            String min = vm.getVMOption("MinHeapFreeRatio").getValue();
+            String max = vm.getVMOption("MaxHeapFreeRatio").getValue();
+            vm.setVMOption("MinHeapFreeRatio", "0");
+            vm.setVMOption("MaxHeapFreeRatio", "10");
+            return () -> {
+                vm.setVMOption("MaxHeapFreeRatio", max);
+                vm.setVMOption("MinHeapFreeRatio", min);
+            };
+        }
     }
 
     /** VmRSS of this JVM in KiB, or -1. */
