@@ -67,6 +67,7 @@ final class Pause {
         keepAliveBack = ServerHooks.pausing();
         AgentLog.info("paused: not accepting on " + saved.size() + " fd(s) of the shared sockets, kept warm ("
                 + (System.nanoTime() - t0) / 1000 + " us)");
+        HeapReturn.afterPause(this::paused);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.hupwatch.ops.EnvFile;
 import io.hupwatch.readiness.ReadinessProbe;
 import io.hupwatch.sockets.SocketPassing;
 import io.hupwatch.sockets.SocketSet;
+import io.hupwatch.os.CgroupMemory;
 import io.hupwatch.os.ProcFsProcesses;
 import io.hupwatch.os.ProcessTable;
 import io.hupwatch.spawn.Executables;
@@ -18,6 +19,7 @@ import io.hupwatch.spawn.SpawnedChild;
 import io.hupwatch.supervisor.Event;
 import io.hupwatch.supervisor.EventSink;
 import io.hupwatch.supervisor.Host;
+import io.hupwatch.supervisor.MemoryUse;
 import io.hupwatch.supervisor.SpawnException;
 import io.hupwatch.supervisor.SpawnRequest;
 import java.io.IOException;
@@ -44,6 +46,7 @@ public final class OsHost implements Host, AutoCloseable {
     private static final String[] WITHHELD = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
         "HUPWATCH_SOCKET", "HUPWATCH_AGENT"};
     private static final ProcessTable PROCESSES = new ProcFsProcesses();
+    private static final CgroupMemory MEMORY = new CgroupMemory();
 
     private final EventSink sink;
     private final SocketSet sockets;
@@ -216,6 +219,12 @@ public final class OsHost implements Host, AutoCloseable {
         if (probe != null) {
             probe.checkAgain();
         }
+    }
+
+    @Override
+    public MemoryUse memoryUse() {
+        CgroupMemory.Use use = MEMORY.read();
+        return use == null ? null : new MemoryUse(use.limit(), use.used(), use.where().toString());
     }
 
     @Override

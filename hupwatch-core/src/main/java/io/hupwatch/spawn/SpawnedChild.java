@@ -4,6 +4,7 @@ import io.hupwatch.os.LibC;
 import io.hupwatch.os.Native;
 import io.hupwatch.os.ProcessTable;
 import io.hupwatch.os.ProcessTable.ProcessEntry;
+import io.hupwatch.os.ResidentMemory;
 import io.hupwatch.os.WaitPid;
 import io.hupwatch.supervisor.Host;
 import io.hupwatch.supervisor.PosixSignal;
@@ -131,6 +132,12 @@ public final class SpawnedChild implements Host.Child {
     @Override
     public boolean isAlive() {
         return !gone;
+    }
+
+    /** The sum over the generation's processes ({@link ResidentMemory}); one look at /proc. */
+    @Override
+    public long privateMemory() {
+        return gone ? -1 : tree.members(false).stream().mapToLong(e -> ResidentMemory.privateBytes(e.pid())).sum();
     }
 
     /**

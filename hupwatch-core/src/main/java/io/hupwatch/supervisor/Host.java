@@ -81,6 +81,14 @@ public interface Host {
     }
 
     /**
+     * The memory limit hupwatch runs under and its use now, read before a reload (a few small files: it
+     * runs on the event loop); null when there is no memory cgroup to read.
+     */
+    default MemoryUse memoryUse() {
+        return null;
+    }
+
+    /**
      * A running (or exited) generation: its first process and what it started. It has exited (and
      * {@link Event.ChildExited} is posted) when none of its processes is left.
      */
@@ -94,6 +102,14 @@ public interface Host {
          * it has already exited.
          */
         void signal(PosixSignal signal);
+
+        /**
+         * What the generation's processes hold in memory that another generation would need again (their
+         * anonymous and shared-memory pages), in bytes; -1 when unknown. Quick: it runs on the event loop.
+         */
+        default long privateMemory() {
+            return -1;
+        }
 
         /** Forwards {@code signal} (USR1, WINCH...) to the generation's own process. */
         default void forward(PosixSignal signal) {

@@ -26,6 +26,8 @@ final class Starts {
     private final Lifecycle lifecycle;
 
     private int lastGeneration;
+    /** Why the generation now starting gets no probation (the memory limit), or null. */
+    private String noProbation;
 
     Starts(SupervisorConfig config, Host host, long wrapperPid, Generations gens, Drains drains, Reloads reloads,
             ReloadHistory history, Shutdown shutdown, Probation probation, Lifecycle lifecycle) {
@@ -46,6 +48,26 @@ final class Starts {
     /** The number the next generation started will have. */
     int nextNumber() {
         return lastGeneration + 1;
+    }
+
+    /**
+     * Starts the next generation for a reload, unless the memory limit cannot hold it beside the serving one
+     * ({@link MemoryRoom}): then the reload fails at once, and the serving one is untouched.
+     */
+    void startReload() {
+        MemoryRoom.Judgement room = gens.serving == null ? MemoryRoom.Judgement.UNJUDGED
+                : MemoryRoom.judge(host.memoryUse(), gens.serving.child.privateMemory(), gens.serving.toString());
+        if (room.verdict() == MemoryRoom.Verdict.DOES_NOT_FIT) {
+            int number = ++lastGeneration;
+            history.starting(number);
+            startFailed("cannot start generation " + number + ": " + room.text());
+            return;
+        }
+        if (room.text() != null) {
+            log.info("{}", room.text());
+        }
+        noProbation = room.verdict() == MemoryRoom.Verdict.NO_PROBATION ? room.text() : null;
+        startGeneration();
     }
 
     /** Spawns the next generation, which becomes the starting one, and schedules its readiness timer. */
@@ -125,7 +147,8 @@ final class Starts {
         Generation previous = gens.serving;
         gens.serving = g;
         log.info("{} ready after {} ({})", g, Durations.formatNanos(host.nanoTime() - g.startedNanos), how);
-        boolean onProbation = previous != null && !reloads.followUpPending() && probation.begin(previous, g);
+        boolean onProbation = previous != null && !reloads.followUpPending() && probationFits(g)
+                && probation.begin(previous, g);
         history.ready(g.number, previous == null ? 0 : previous.number, host.nanoTime() - g.startedNanos, onProbation);
         if (onProbation) {
             return; // its outcome is known when the probation ends
@@ -139,6 +162,16 @@ final class Starts {
         }
         reloads.succeeded(previous != null, new ReloadOutcome(true, g.number, g.child.pid(), null));
         startPendingReload();
+    }
+
+    /** Whether the memory limit left room for a probation when {@code g}'s reload began. */
+    private boolean probationFits(Generation g) {
+        String why = noProbation;
+        noProbation = null;
+        if (why != null) {
+            log.info("{}: no probation, the previous generation drains at once ({})", g, why);
+        }
+        return why == null;
     }
 
     /** Generation {@code number} was not ready within the ready timeout. */
@@ -167,7 +200,7 @@ final class Starts {
         if (!shutdown.underway() && reloads.takeFollowUp()) {
             log.info("starting the reload requested while the previous one was in progress");
             lifecycle.reloading();
-            startGeneration();
+            startReload();
         }
     }
 

@@ -136,7 +136,7 @@ public final class Supervisor {
         reloads.startsNow(waiter);
         log.info("reload requested{}: starting generation {}", from(why), starts.nextNumber());
         lifecycle.reloading();
-        starts.startGeneration();
+        starts.startReload();
     }
 
     /** "" for SIGHUP, " (on the control socket)" otherwise. */

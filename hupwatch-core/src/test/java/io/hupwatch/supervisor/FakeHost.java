@@ -28,6 +28,13 @@ final class FakeHost implements Host {
     private long seq;
     private int nextPid = 100;
     SpawnException nextSpawnFailure;
+    /** What {@link #memoryUse()} answers (null: no memory cgroup). */
+    MemoryUse memoryUse;
+
+    @Override
+    public MemoryUse memoryUse() {
+        return memoryUse;
+    }
 
     @Override
     public boolean holdsSockets() {
@@ -131,6 +138,8 @@ final class FakeHost implements Host {
         final long pid;
         final int generation;
         boolean alive = true;
+        /** What {@link #privateMemory()} answers. */
+        long privateMemory = -1;
 
         FakeChild(long pid, int generation) {
             this.pid = pid;
@@ -145,6 +154,11 @@ final class FakeHost implements Host {
         @Override
         public boolean isAlive() {
             return alive;
+        }
+
+        @Override
+        public long privateMemory() {
+            return privateMemory;
         }
 
         @Override
