@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * {@code hupwatch.bash} (completion) and {@code version}.
  */
 public final class Docs {
-    private static final Pattern FOOTER_SECTION = Pattern.compile("([A-Z][a-z]+(?: [a-z]+)?): (.*)");
+    static final Pattern FOOTER_SECTION = Pattern.compile("([A-Z][a-z]+(?: [a-z]+)?): (.*)");
 
     private Docs() {
     }
@@ -113,7 +113,7 @@ public final class Docs {
             m.append(".SH NOTES\n");
             paragraphs(m, loose);
         }
-        m.append(".SH SEE ALSO\n/usr/share/doc/hupwatch/README.md, the project's README, for recipes and the pass modes.\n");
+        m.append(".SH SEE ALSO\n/usr/share/doc/hupwatch/README.md, the project's README, and /usr/share/doc/hupwatch/docs/, for recipes and the pass modes.\n");
         return m.toString();
     }
 
@@ -144,7 +144,7 @@ public final class Docs {
         }
     }
 
-    private static Set<String> optionNames(CommandSpec spec) {
+    static Set<String> optionNames(CommandSpec spec) {
         Set<String> names = new TreeSet<>();
         for (OptionSpec o : spec.options()) {
             names.addAll(List.of(o.names()));
