@@ -118,7 +118,8 @@ class InstallTest {
             home = s.findFirst().orElseThrow();
         }
         for (String f : List.of("bin/hupwatch", "lib/hupwatch.jar", "lib/hupwatch-agent.jar", "lib/launch.sh",
-                "share/man/man1/hupwatch.1", "share/bash-completion/completions/hupwatch", "README.md")) {
+                "share/man/man1/hupwatch.1", "share/bash-completion/completions/hupwatch", "README.md", "LICENSE",
+                "docs/cli.md", "docs/install.md")) {
             assertTrue(Files.exists(home.resolve(f)), f + " is in the archive");
         }
         Path bin = Files.createDirectories(dir.resolve("bin"));
@@ -184,6 +185,10 @@ class InstallTest {
             assertEquals("/usr/share/man/man1/hupwatch.1.gz", ok("man", "-w", "hupwatch").out().strip());
             String manPage = ok("sh", "-c", "MANWIDTH=100 man hupwatch | col -b").out();
             assertTrue(manPage.contains("--ready-timeout=DUR") && manPage.contains("EXIT STATUS"), manPage);
+            for (String doc : List.of("README.md", "LICENSE", "copyright", "docs/cli.md", "docs/install.md")) {
+                Path p = Path.of("/usr/share/doc/hupwatch").resolve(doc);
+                assertTrue(Files.isRegularFile(p), p + " installed");
+            }
             Path completion = Path.of("/usr/share/bash-completion/completions/hupwatch");
             assertTrue(Files.isRegularFile(completion), completion + " installed");
             assertEquals("_complete_hupwatch", ok("bash", "-c", ". \"$0\" 2>/dev/null; declare -F _complete_hupwatch",
