@@ -46,24 +46,28 @@ class AdoptionTest {
     }
 
     @Test
+    @Serial
     void springBootJarWithNoOption() throws Exception {
         int port = TestServers.freePort();
         literalFormSwapsUnderLoad(TestServers.springBoot(port), port);
     }
 
     @Test
+    @Serial
     void nettyEpollWithNoOption() throws Exception {
         int port = TestServers.freePort();
         literalFormSwapsUnderLoad(TestServers.java("NettyPlainServer", Integer.toString(port), "epoll"), port);
     }
 
     @Test
+    @Serial
     void jdkHttpServerWithNoOption() throws Exception {
         int port = TestServers.freePort();
         literalFormSwapsUnderLoad(TestServers.java("JdkHttpServer", Integer.toString(port)), port);
     }
 
     @Test
+    @Serial
     void aUnixSocketServerWithNoOption() throws Exception {
         Path socket = dir.resolve("app.sock");
         HupwatchProcess hw = hupwatch(List.of(), TestServers.java("UnixJdkServer", socket.toString()));

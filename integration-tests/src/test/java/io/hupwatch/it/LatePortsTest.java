@@ -36,6 +36,7 @@ class LatePortsTest {
     }
 
     @Test
+    @Serial
     void springBootManagementPortWithNoOption() throws Exception {
         int port = TestServers.freePort();
         int management = TestServers.freePort();

@@ -44,42 +44,49 @@ class UnmodifiedServersTest {
     }
 
     @Test
+    @Serial
     void jdkHttpServer() throws Exception {
         int port = TestServers.freePort();
         swapsUnderLoad(TestServers.java("JdkHttpServer", Integer.toString(port)), port);
     }
 
     @Test
+    @Serial
     void jettyWithAPlainServerConnector() throws Exception {
         int port = TestServers.freePort();
         swapsUnderLoad(TestServers.java("JettyPlainServer", Integer.toString(port)), port);
     }
 
     @Test
+    @Serial
     void undertow() throws Exception {
         int port = TestServers.freePort();
         swapsUnderLoad(TestServers.java("UndertowServer", Integer.toString(port)), port);
     }
 
     @Test
+    @Serial
     void nettyNio() throws Exception {
         int port = TestServers.freePort();
         swapsUnderLoad(TestServers.java("NettyPlainServer", Integer.toString(port), "nio"), port);
     }
 
     @Test
+    @Serial
     void nettyNativeEpoll() throws Exception {
         int port = TestServers.freePort();
         swapsUnderLoad(TestServers.java("NettyPlainServer", Integer.toString(port), "epoll"), port);
     }
 
     @Test
+    @Serial
     void springBootExecutableJar() throws Exception {
         int port = TestServers.freePort();
         swapsUnderLoad(TestServers.springBoot(port), port);
     }
 
     @Test
+    @Serial
     void jdkServerOnAUnixSocketItDeletesFirst() throws Exception {
         Path socket = dir.resolve("app.sock");
         HupwatchProcess hw = hupwatch(List.of("--bind", "unix:" + socket), TestServers.java("UnixJdkServer", socket.toString()));
@@ -176,6 +183,7 @@ class UnmodifiedServersTest {
     }
 
     @Test
+    @Serial
     void onTemurin25HupwatchAndServerAlike() throws Exception {
         Path java25 = TestServers.java25();
         int port = TestServers.freePort();

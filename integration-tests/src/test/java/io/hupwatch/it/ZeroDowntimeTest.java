@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * response names its generation, so the test also sees that every reload really swapped servers.
  */
 @Timeout(180)
+@Serial // wrk and h2load across reloads
 class ZeroDowntimeTest {
     private static final int RELOADS = 3;
     private static final Pattern LISTENING_TCP = Pattern.compile("listening on tcp:127\\.0\\.0\\.1:(\\d+)");
