@@ -7,23 +7,27 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * TCP ports for the tests' servers: free when handed out, never handed out twice by this JVM (tests
- * run two at a time), and below the kernel's ephemeral range, so no client's connect (wrk's thousands
- * of connections, another test's) takes one as its source port between the hand-out and the bind. The
- * walk starts at a random point, so test JVMs of other checkouts on the same machine rarely meet.
+ * TCP ports for the tests' servers: free when handed out, never handed out twice in a run, and below
+ * the kernel's ephemeral range, so no client's connect (wrk's thousands of connections, another test's)
+ * takes one as its source port between the hand-out and the bind. Each test JVM of a run (the pom's
+ * {@code hupwatch.it.fork}: 1, 2) walks a quarter of the range of its own, from a random point, so two
+ * tests running side by side never get the same port, and test JVMs of other checkouts on the same
+ * machine rarely meet.
  */
 final class FreePorts {
     /** Ports below this are left to well-known services. */
     private static final int LOWEST = 10_000;
+    private static final int SLICES = 4;
     private static final int LOW;
     private static final int HIGH;
     private static int next;
 
     static {
-        int ephemeralLow = ephemeralLow();
-        LOW = LOWEST;
-        HIGH = Math.max(LOWEST + 1_000, ephemeralLow);
-        next = LOW + ThreadLocalRandom.current().nextInt(HIGH - LOW);
+        int slice = (Integer.getInteger("hupwatch.it.fork", 1) - 1) % SLICES;
+        int size = (Math.max(LOWEST + SLICES * 1_000, ephemeralLow()) - LOWEST) / SLICES;
+        LOW = LOWEST + slice * size;
+        HIGH = LOW + size;
+        next = LOW + ThreadLocalRandom.current().nextInt(size);
     }
 
     private FreePorts() {

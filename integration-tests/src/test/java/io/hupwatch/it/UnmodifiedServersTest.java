@@ -169,6 +169,7 @@ class UnmodifiedServersTest {
     }
 
     @Test
+    @Serial // timing: the second JVM must fail its bind within the warm-up, or it counts as ready
     void withTheAgentOffTheServerBindsItselfAsBefore() throws Exception {
         int port = TestServers.freePort();
         HupwatchProcess hw = hupwatch(List.of("--jvm-agent", "off", "--warmup", "1s"),
