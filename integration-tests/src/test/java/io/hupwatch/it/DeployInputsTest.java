@@ -54,6 +54,7 @@ class DeployInputsTest extends CliTestSupport {
      * it imports the app, so that line would declare a broken release ready.)
      */
     @Test
+    @Serial
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void aBrokenReleaseUnderLoadFailsTheReloadWithoutFailingARequest() throws Exception {
         Path releases = dir.resolve("releases");

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the exec plugin).
  */
 @Timeout(150)
+@Serial // forks Maven and swaps under wrk
 class ForkedJvmTest {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(45);
 

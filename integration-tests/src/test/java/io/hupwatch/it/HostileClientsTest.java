@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for want of fds. hupwatch's threads and fds stay bounded, a good client is still answered, HUP still swaps.
  */
 @Timeout(150)
+@Serial // thousands of connections from this JVM (its fd limit), and a slow client cut within a window
 class HostileClientsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String SCRAPE = "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n";

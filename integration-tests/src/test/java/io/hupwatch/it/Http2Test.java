@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after the agent's grace.
  */
 @Timeout(180)
+@Serial // calls back to back from 16 threads across swaps; a drain must take under 2.5 s
 class Http2Test {
     private static final int SWAPS = 3;
     private static final long SLOW_MS = 3000;

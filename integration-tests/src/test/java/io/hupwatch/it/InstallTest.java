@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server under load, with not one failed request.
  */
 @Timeout(240)
+@Serial // dpkg installs for the whole machine; a swap under wrk
 class InstallTest {
     private static final Path DIST = HupwatchProcess.repo().resolve("hupwatch-dist/target");
 

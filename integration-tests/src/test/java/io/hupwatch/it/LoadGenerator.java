@@ -33,6 +33,10 @@ final class LoadGenerator implements AutoCloseable {
     private final Thread thread;
     private final AtomicBoolean stop = new AtomicBoolean();
     private volatile Process current;
+    /** When {@link #current} started (System.nanoTime). */
+    private volatile long currentSince;
+    /** Past its first moments after exec, when SIGINT would still end wrk without a summary. */
+    private static final long INTERRUPTIBLE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private long requests;
     private long failed;
     private long maxLatency;
@@ -90,9 +94,23 @@ final class LoadGenerator implements AutoCloseable {
         return this;
     }
 
-    /** Stops after the batch under way and returns the totals. */
+    /**
+     * Ends the batch under way and returns the totals. A wrk batch is ended at once with SIGINT, on which wrk
+     * stops as at the end of its {@code -d} and prints the same summary (it ignores SIGINT from its first
+     * lines on, and handles it once its threads run); one younger than {@link #INTERRUPTIBLE_AFTER_NANOS}
+     * runs its course, as every h2load batch does.
+     */
     Result finish() throws InterruptedException {
         stop.set(true);
+        Process batch = current;
+        if (summary != null && batch != null && batch.isAlive()
+                && System.nanoTime() - currentSince > INTERRUPTIBLE_AFTER_NANOS) {
+            try {
+                HupwatchProcess.sendSignal("INT", batch.pid());
+            } catch (AssertionError endedMeanwhile) {
+                // the batch ended by itself between the check and the signal
+            }
+        }
         thread.join(TimeUnit.SECONDS.toMillis(60));
         synchronized (this) {
             if (requests == 0) {
@@ -105,6 +123,7 @@ final class LoadGenerator implements AutoCloseable {
     private void loop() {
         while (!stop.get()) {
             try {
+                currentSince = System.nanoTime();
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
                 current = p;
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * however long they take to copy (a loaded machine, a slow reader of hupwatch's output).
  */
 @Timeout(60)
+@Serial // hupwatch copying the last output at exit, against a reader paced at 4000 lines a second
 class OutputAtExitTest extends CliTestSupport {
     /** 20000 lines at TERM (~190 KB, three pipes' worth), then one on stderr, then exit. */
     private static final String SCRIPT = "echo up; trap 'i=0; while [ $i -lt 20000 ]; do echo \"bye $i\"; i=$((i+1));"

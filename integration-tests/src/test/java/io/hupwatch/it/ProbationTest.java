@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stop themselves.
  */
 @Timeout(150)
+@Serial // its probations are timing windows (the gunicorn case's 4 s probation races the app's exit), under wrk
 class ProbationTest {
     private static final Pattern LISTENING_TCP = Pattern.compile("listening on tcp:127\\.0\\.0\\.1:(\\d+)");
 

@@ -7,8 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The supervisor must see one pid throughout, no request may fail, and stopping the program through
  * the supervisor must drain it and leave no process behind.
  */
+@Serial // wrk across swaps
 class RealSupervisorsTest {
     private static final int RELOADS = 3;
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -53,7 +52,7 @@ class RealSupervisorsTest {
     @Timeout(150)
     void supervisordSignalHupSwapsUnderLoadAndStopDrains() throws Exception {
         Path app = appDir();
-        int port = freePort();
+        int port = TestServers.freePort();
         Path conf = dir.resolve("supervisord.conf");
         Path sock = dir.resolve("supervisor.sock");
         Path webLog = dir.resolve("web.log");
@@ -141,7 +140,7 @@ class RealSupervisorsTest {
     @Timeout(150)
     void runitSvHupSwapsUnderLoadAndSvDownDrains() throws Exception {
         Path app = appDir();
-        int port = freePort();
+        int port = TestServers.freePort();
         Path svc = dir.resolve("svc");
         Files.createDirectories(svc);
         Path run = svc.resolve("run");
@@ -234,12 +233,6 @@ class RealSupervisorsTest {
 
     private Path appDir() throws IOException {
         return GunicornApp.copyInto(dir);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static List<String> readLines(Path file) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * serving generation, and not fail a single request.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Serial // wrk, and the storm of HUPs must take at most 1.5 s
 class ReloadStormTest extends CliTestSupport {
     private static final Pattern LISTENING_TCP = Pattern.compile("listening on tcp:127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern STARTED = Pattern.compile("hupwatch - generation (\\d+) \\(pid \\d+\\) started: ");

@@ -26,6 +26,7 @@ class ReusePortGroupTest {
     final Cleanup cleanup = new Cleanup();
 
     @Test
+    @Serial
     void nettyEpollWithTwoReusePortSocketsWithNoOption() throws Exception {
         int port = TestServers.freePort();
         HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of(),

@@ -59,6 +59,7 @@ class SlimRuntimeTest {
     }
 
     @Test
+    @Serial // timing: the second JVM must fail its bind within the warm-up, or it counts as ready
     void withDefaultOptionsTheServerStartsAndServesWithoutTheAgentAndOneLineSaysWhy() throws Exception {
         int port = TestServers.freePort();
         HupwatchProcess hw = cleanup.add(HupwatchProcess.start(dir, List.of(), onSlim("JdkHttpServer",

@@ -38,6 +38,7 @@ class StartScriptTest {
     }
 
     @Test
+    @Serial
     void aScriptThatDoesNotExecJavaSwapsUnderLoadAndLeavesOneJvm() throws Exception {
         int port = TestServers.freePort();
         Path script = startScript(dir.resolve("start.sh"), TestServers.java("JdkHttpServer", Integer.toString(port)));

@@ -2,7 +2,6 @@ package io.hupwatch.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,10 +123,9 @@ final class TestServers {
         return store;
     }
 
+    /** A port nothing listens on, handed out once per run: {@link FreePorts}. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     /**
