@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       serving generation keeps serving.</li>
  * </ol>
  */
+@Serial // load, and a memory cgroup whose limit must not see another test's processes
 @Timeout(150)
 class MemoryLimitTest {
     private static final long MIB = 1024 * 1024;

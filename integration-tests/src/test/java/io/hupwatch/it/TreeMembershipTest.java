@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is never signalled and never keeps a generation from counting as exited; a daemon that left the
  * tree is let go of after the drain timeout.
  */
+@Serial // machine-wide state: a cgroup v2 directory, processes of another user
 @Timeout(120)
 class TreeMembershipTest {
     private static final String NOBODY = "65534";
