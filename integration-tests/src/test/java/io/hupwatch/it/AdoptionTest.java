@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The literal {@code hupwatch -- java -jar app.jar}: no hupwatch option at all. The agent hands the
  * sockets generation 1 opens to hupwatch, which holds them from then on; later generations claim them.
  */
+@Serial // swaps under load, and a dropped port that must be refused right after the old generation exits
 @Timeout(300)
 class AdoptionTest {
     /**
@@ -50,28 +51,24 @@ class AdoptionTest {
     }
 
     @Test
-    @Serial
     void springBootJarWithNoOption() throws Exception {
         int port = TestServers.freePort();
         literalFormSwapsUnderLoad(TestServers.springBoot(port), port);
     }
 
     @Test
-    @Serial
     void nettyEpollWithNoOption() throws Exception {
         int port = TestServers.freePort();
         literalFormSwapsUnderLoad(TestServers.java("NettyPlainServer", Integer.toString(port), "epoll"), port);
     }
 
     @Test
-    @Serial
     void jdkHttpServerWithNoOption() throws Exception {
         int port = TestServers.freePort();
         literalFormSwapsUnderLoad(TestServers.java("JdkHttpServer", Integer.toString(port)), port);
     }
 
     @Test
-    @Serial
     void aUnixSocketServerWithNoOption() throws Exception {
         Path socket = dir.resolve("app.sock");
         HupwatchProcess hw = hupwatch(List.of(), TestServers.java("UnixJdkServer", socket.toString()));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * {@code --control PATH} with the {@code hupwatch reload} and {@code hupwatch status} clients, run
  * as separate commands the way an operator or a deploy script runs them.
  */
+@Serial // a failing generation must exit within a 300 ms warm-up: timing, which a test beside it upsets
 class ControlSocketTest extends CliTestSupport {
 
     private Path control() {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * starts, failed reloads that keep the old generation serving, and HUP ignored by whoever started
  * hupwatch.
  */
+@Serial // a failing generation must exit within a 300 ms warm-up: timing, which a test beside it upsets
 class ReloadTest extends CliTestSupport {
 
     @Test
