@@ -105,22 +105,17 @@ public final class ProcFsProcesses implements ProcessTable {
 
     @Override
     public Set<Long> socketInodes(long pid) {
-        Set<Long> inodes = new HashSet<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(pid + "/fd"))) {
-            for (Path fd : fds) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[")) {
-                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // closed meanwhile
-                }
+        return ProcNet.socketInodes(pid);
+    }
+
+    /** Whether {@code pid} is {@code ancestor} or descends from it (the parent chain, as it is now). */
+    public static boolean descends(long pid, long ancestor) {
+        for (var p = ProcessHandle.of(pid); p.isPresent(); p = p.get().parent()) {
+            if (p.get().pid() == ancestor) {
+                return true;
             }
-        } catch (IOException | RuntimeException e) {
-            // gone, or not readable
         }
-        return inodes;
+        return false;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.hupwatch.sockets;
 
 import io.hupwatch.handoff.HandoffProtocol;
 import io.hupwatch.os.Posix;
+import io.hupwatch.os.ProcFsProcesses;
 import io.hupwatch.os.UnixStreamConnection;
 import io.hupwatch.os.UnixStreamServer;
 import java.io.IOException;
@@ -160,23 +161,12 @@ final class HandoffServer implements AutoCloseable {
             return 0;
         }
         pidKnown.await(5, TimeUnit.SECONDS);
-        if (!inTree(peer.pid(), childPid)) {
+        if (!ProcFsProcesses.descends(peer.pid(), childPid)) {
             log.warn("handoff socket of generation {}: refused pid {}, which is not generation {} (pid {}) or its descendant",
                     generation, peer.pid(), generation, childPid);
             return 0;
         }
         return peer.pid();
-    }
-
-    private static boolean inTree(long pid, long root) {
-        var p = ProcessHandle.of(pid);
-        while (p.isPresent()) {
-            if (p.get().pid() == root) {
-                return true;
-            }
-            p = p.get().parent();
-        }
-        return false;
     }
 
     /** One header naming {@code sockets}, their fds with it (one sendmsg). */

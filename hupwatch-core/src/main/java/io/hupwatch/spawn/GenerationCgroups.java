@@ -1,6 +1,7 @@
 package io.hupwatch.spawn;
 
 import io.hupwatch.os.CgroupV2;
+import io.hupwatch.os.ProcFsProcesses;
 import io.hupwatch.os.ProcessTable;
 import io.hupwatch.spawn.KnownChildren.ThrowingSupplier;
 import io.hupwatch.supervisor.SpawnException;
@@ -60,7 +61,7 @@ public final class GenerationCgroups {
             throw new IOException("hupwatch's cgroup " + own + " is not writable: not delegated to it");
         }
         for (long pid : CgroupV2.processes(own)) {
-            if (!descends(pid, self)) {
+            if (!ProcFsProcesses.descends(pid, self)) {
                 throw new IOException("hupwatch's cgroup " + own + " also holds pid " + pid
                         + ", not hupwatch's: not delegated to it alone");
             }
@@ -77,15 +78,6 @@ public final class GenerationCgroups {
             throw new IOException("cannot move hupwatch into " + cgroups.supervisor + ": " + e.getMessage(), e);
         }
         return cgroups;
-    }
-
-    private static boolean descends(long pid, long ancestor) {
-        for (var p = ProcessHandle.of(pid); p.isPresent(); p = p.get().parent()) {
-            if (p.get().pid() == ancestor) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
